@@ -1,0 +1,231 @@
+"""From raw cell grids to located tables (no I/O).
+
+Whoever reads the workbook (a file reader, an `xlwings.Book`) hands over each
+sheet as a grid of values with its top-left position; this module finds which
+sheet plays which role, where the header row is, which column is which, and
+reads `Paramètres` into `Settings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from citeslab_xl import schema
+from citeslab_xl.schema import Column, Quartier, Settings, Sheet
+from citeslab_xl.text import fold
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass
+class Grid:
+    """A sheet's used range: `cells[i][j]` is at Excel row `top + i`, column `left + j`."""
+
+    name: str
+    cells: list[list]
+    top: int = 1
+    left: int = 1
+
+
+@dataclass
+class RawColumn:
+    index: int  # Excel column number, 1-based
+    header: str
+    column: Column | None  # None: a column the contract does not know, kept as is
+    funder: str | None = None
+
+
+@dataclass
+class RawTable:
+    sheet: Sheet
+    sheet_name: str
+    header_row: int
+    columns: list[RawColumn]
+    rows: list[tuple[int, list]]  # (Excel row, values aligned with columns)
+
+    def raw_column(self, key: str) -> RawColumn | None:
+        return next((c for c in self.columns if c.column is not None and c.column.key == key), None)
+
+
+@dataclass
+class RawWorkbook:
+    sheet_names: list[str]
+    tables: dict[str, RawTable]
+    settings: Settings
+    date1904: bool = False
+    missing_columns: dict[str, list[Column]] = field(default_factory=dict)
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _match_column(sheet: Sheet, header) -> tuple[Column | None, str | None]:
+    if is_blank(header):
+        return None, None
+    key = fold(header)
+    for column in sheet.columns:
+        if key in column.names():
+            return column, None
+    if sheet is schema.FINANCEMENT and key.endswith(fold(schema.FUNDER_SUFFIX)):
+        funder = str(header).strip()[: -len(schema.FUNDER_SUFFIX)].strip()
+        if funder:
+            return None, funder
+    return None, None
+
+
+def _header_score(sheet: Sheet, row: list) -> int:
+    matched = {c.key for c in (_match_column(sheet, v)[0] for v in row) if c is not None}
+    return len(matched)
+
+
+def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
+    """Find the header row among the first rows and read the rows below it."""
+    best_index, best_score = None, 0
+    for i, row in enumerate(grid.cells[:HEADER_SEARCH_ROWS]):
+        score = _header_score(sheet, row)
+        if score > best_score:
+            best_index, best_score = i, score
+    if best_index is None:
+        missing = [c for c in sheet.columns if c.required]
+        return RawTable(sheet, grid.name, grid.top, [], []), missing
+
+    header = grid.cells[best_index]
+    columns: list[RawColumn] = []
+    positions: list[int] = []
+    seen: set[str] = set()
+    for j, value in enumerate(header):
+        if is_blank(value):
+            continue
+        column, funder = _match_column(sheet, value)
+        if column is not None and column.key in seen:
+            column = None  # a second column of the same name is kept as unknown
+        if column is not None:
+            seen.add(column.key)
+        columns.append(RawColumn(grid.left + j, str(value).strip(), column, funder))
+        positions.append(j)
+
+    rows = []
+    for i in range(best_index + 1, len(grid.cells)):
+        line = grid.cells[i]
+        values = [line[j] if j < len(line) else None for j in positions]
+        if all(is_blank(v) for v in values):
+            continue
+        rows.append((grid.top + i, values))
+    missing = [c for c in sheet.columns if c.required and c.key not in seen]
+    return RawTable(sheet, grid.name, grid.top + best_index, columns, rows), missing
+
+
+def find_sheet(sheet: Sheet, grids: dict[str, Grid], overrides: dict[str, str]) -> Grid | None:
+    wanted = overrides.get(sheet.key)
+    if wanted is not None:
+        for name, grid in grids.items():
+            if fold(name) == fold(wanted):
+                return grid
+    names = sheet.names()
+    return next((g for n, g in grids.items() if fold(n) in names), None)
+
+
+def find_parametres(grids: dict[str, Grid]) -> Grid | None:
+    names = {fold(schema.PARAMETRES_NAME)} | {fold(s) for s in schema.PARAMETRES_SYNONYMS}
+    return next((g for n, g in grids.items() if fold(n) in names), None)
+
+
+# --- Paramètres ---------------------------------------------------------------
+
+_SETTING_KEYS = {
+    fold("Nom du site"): ("nom_du_site", str),
+    fold("Objectif annuel accompagnés"): ("objectif_accompagnes", int),
+    fold("Objectif taux de création"): ("objectif_taux_creation", "rate"),
+    fold("Capacité file active par ETP"): ("capacite_par_etp", float),
+    fold("Seuil de secret statistique"): ("seuil_secret", int),
+    fold("Durée de conservation (années)"): ("duree_conservation", int),
+    fold("Durée de conservation"): ("duree_conservation", int),
+}
+
+
+def _setting_value(kind, value):
+    if kind is str:
+        return str(value).strip()
+    if kind == "rate":
+        number = float(str(value).replace("%", "").replace(",", ".").strip())
+        return number / 100 if number > 1 else number
+    return kind(float(str(value).replace(",", ".").strip()))
+
+
+def _column_below(cells: list[list], i: int, j: int, width: int = 1) -> list[list]:
+    values = []
+    for line in cells[i + 1:]:
+        chunk = [line[j + k] if j + k < len(line) else None for k in range(width)]
+        if is_blank(chunk[0]):
+            break
+        values.append(chunk)
+    return values
+
+
+def _yes(value) -> bool:
+    return fold(value) in {"oui", "o", "yes", "vrai", "true", "1", "1.0"}
+
+
+def read_settings(grid: Grid | None) -> Settings:
+    """Paramètres as typed settings; anything missing or unreadable keeps the default."""
+    settings = Settings()
+    if grid is None:
+        return settings
+    list_names = {fold(n): n for n in schema.DEFAULT_LISTS}
+    sheet_keys = {fold(f"Feuille {s.name}"): s.key for s in schema.DATA_SHEETS}
+    cells = grid.cells
+    for i, line in enumerate(cells):
+        for j, value in enumerate(line):
+            if is_blank(value) or not isinstance(value, str):
+                continue
+            key = fold(value)
+            right = line[j + 1] if j + 1 < len(line) else None
+            if key in _SETTING_KEYS and not is_blank(right):
+                attr, kind = _SETTING_KEYS[key]
+                try:
+                    setattr(settings, attr, _setting_value(kind, right))
+                except (TypeError, ValueError):
+                    pass  # an unreadable setting keeps its default, as the contract says
+            elif key in sheet_keys and not is_blank(right):
+                settings.sheet_names[sheet_keys[key]] = str(right).strip()
+            elif key == fold(schema.QUARTIERS):
+                rows = _column_below(cells, i, j, 3)
+                if rows:
+                    settings.quartiers = [
+                        Quartier(str(n).strip(), "" if is_blank(c) else str(c).strip(),
+                                 True if is_blank(q) else _yes(q))
+                        for n, c, q in rows
+                    ]
+            elif key == fold(schema.CHARGES):
+                rows = _column_below(cells, i, j, 2)
+                if rows:
+                    settings.charges = [(str(n).strip(), _etp(e)) for n, e in rows]
+            elif key in list_names:
+                rows = _column_below(cells, i, j)
+                if rows:
+                    settings.lists[list_names[key]] = tuple(str(r[0]).strip() for r in rows)
+    return settings
+
+
+def _etp(value) -> float:
+    try:
+        return float(str(value).replace(",", "."))
+    except ValueError:
+        return 1.0
+
+
+def locate(grids: dict[str, Grid], date1904: bool = False) -> RawWorkbook:
+    """Every data sheet found in the grids, located and cut into rows."""
+    settings = read_settings(find_parametres(grids))
+    tables: dict[str, RawTable] = {}
+    missing: dict[str, list[Column]] = {}
+    for sheet in schema.DATA_SHEETS:
+        grid = find_sheet(sheet, grids, settings.sheet_names)
+        if grid is None:
+            continue
+        table, absent = locate_table(sheet, grid)
+        tables[sheet.key] = table
+        if absent:
+            missing[sheet.key] = absent
+    return RawWorkbook(list(grids), tables, settings, date1904, missing)

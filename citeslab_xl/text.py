@@ -1,0 +1,22 @@
+"""Comparing what people type: without case, accents or stray spaces."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def fold(value: object) -> str:
+    """The comparison key of a header, a sheet name or a list value."""
+    text = unicodedata.normalize("NFKD", str(value))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("_", " ").strip().rstrip(":").strip()
+    return _SPACES.sub(" ", text).casefold()
+
+
+def is_formula_like(value: object) -> bool:
+    """A text that Excel or LibreOffice could take for a formula if typed."""
+    return isinstance(value, str) and value.startswith(_FORMULA_LEAD)
