@@ -1,0 +1,3 @@
+from citeslab_xl.cli import main
+
+main()

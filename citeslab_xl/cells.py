@@ -1,0 +1,183 @@
+"""Reading one cell as its contract type, or saying precisely why not.
+
+Each converter takes what a reader found in a cell (str, float, int, bool,
+date, datetime, or None) and returns the typed value, or raises `CellError`
+carrying the anomaly kind and its message parameters. The pydantic models of
+`validation.py` call these as field validators.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from citeslab_xl import anomalies as A
+from citeslab_xl.anomalies import AnomalyKind
+from citeslab_xl.text import fold
+
+EXCEL_EPOCH_1900 = date(1899, 12, 30)
+EXCEL_EPOCH_1904 = date(1904, 1, 1)
+_DATE_FR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
+_EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$")
+_PHONE_DIGITS = re.compile(r"[\s.\-()]")
+YES = {"oui", "o"}
+NO = {"non", "n"}
+SEXE_ALIASES = {"femme": "F", "homme": "H", "f": "F", "h": "H"}
+LA_POSTE_SIREN = "356000000"
+
+
+class CellError(Exception):
+    def __init__(self, kind: type[AnomalyKind], **params):
+        super().__init__(kind.code)
+        self.kind = kind
+        self.params = params
+
+
+def show(value) -> str:
+    """A value as the coordinator would read it in a message."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def to_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an ID typed as a number reads back as 12.0
+    if isinstance(value, (datetime, date)):
+        return show(value)
+    return str(value).strip()
+
+
+def to_int(value, hint: str = "un nombre entier, par exemple 45") -> int:
+    if isinstance(value, bool):
+        raise CellError(A.NumberInvalid, hint=hint)
+    if isinstance(value, (int, float)):
+        if float(value).is_integer():
+            return int(value)
+        raise CellError(A.NumberInvalid, hint=hint)
+    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    if re.fullmatch(r"-?\d+(?:[.,]0+)?", text):
+        return int(re.split(r"[.,]", text)[0])
+    raise CellError(A.NumberInvalid, hint=hint)
+
+
+def to_decimal(value, hint: str = "un montant, par exemple 1250,50") -> Decimal:
+    if isinstance(value, bool):
+        raise CellError(A.NumberInvalid, hint=hint)
+    if isinstance(value, (int, float)):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    text = text.replace("€", "").replace("%", "").replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(A.NumberInvalid, hint=hint) from None
+    if not number.is_finite():
+        raise CellError(A.NumberInvalid, hint=hint)
+    return number
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(A.DateInvalid) from None
+
+
+def to_date(value, date1904: bool = False) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise CellError(A.DateInvalid)
+    if isinstance(value, (int, float)):
+        if not 1 <= value < 2958466:  # Excel's last date is 31/12/9999
+            raise CellError(A.DateInvalid)
+        epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+        return epoch + timedelta(days=int(value))
+    text = str(value).strip()
+    match = _DATE_FR.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return _safe_date(year, month, day)
+    match = _DATE_ISO.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        return _safe_date(year, month, day)
+    raise CellError(A.DateInvalid)
+
+
+def to_bool(value) -> bool:
+    key = fold(value)
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise CellError(A.OuiNonInvalid)
+
+
+def to_list_value(value, allowed: tuple[str, ...], list_name: str) -> str:
+    key = fold(value)
+    for candidate in allowed:
+        if fold(candidate) == key:
+            return candidate
+    if list_name == "Sexe" and key in SEXE_ALIASES:
+        return SEXE_ALIASES[key]
+    choices = ", ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
+    raise CellError(A.ListUnknown, liste=list_name, choix=choices)
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def check_siret(text: str) -> str:
+    digits = re.sub(r"\s", "", text)
+    if not re.fullmatch(r"\d{14}", digits):
+        raise CellError(A.SiretInvalid)
+    # INSEE gives La Poste's establishments SIRETs whose digit sum is a multiple of 5 instead.
+    if digits.startswith(LA_POSTE_SIREN):
+        if sum(int(d) for d in digits) % 5:
+            raise CellError(A.SiretInvalid)
+    elif not luhn_ok(digits):
+        raise CellError(A.SiretInvalid)
+    return digits
+
+
+def check_phone(text: str) -> str:
+    compact = _PHONE_DIGITS.sub("", text)
+    if re.fullmatch(r"0[1-9]\d{8}", compact) or re.fullmatch(r"\+33[1-9]\d{8}", compact):
+        return text
+    if re.fullmatch(r"0033[1-9]\d{8}", compact):
+        return text
+    raise CellError(A.PhoneInvalid)
+
+
+def check_email(text: str) -> str:
+    if _EMAIL.fullmatch(text) and ".." not in text:
+        return text
+    raise CellError(A.EmailInvalid)
+
+
+def check_images(text: str) -> str:
+    parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+    if len(parts) != 4 or not all(p.isdigit() for p in parts):
+        raise CellError(A.ImagesCount)
+    return ";".join(parts)

@@ -1,0 +1,130 @@
+"""Periods of the indicators: a month, a quarter or a year, as closed date ranges.
+
+A `Period` is [debut, fin], both days included (indicators.md). Its label is
+the spelling the sheets and the command line use: `2026-10`, `2026-T3`, `2026`
+(the French `T` for trimestre; `Q` is accepted on input).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-[QT]([1-4])$", re.IGNORECASE)
+_YEAR = re.compile(r"^(\d{4})$")
+_HINT = "tapez 2026-10 (un mois), 2026-T3 (un trimestre) ou 2026 (une année)"
+
+
+@dataclass(frozen=True)
+class Period:
+    debut: date
+    fin: date
+    label: str
+
+    def __contains__(self, day: date) -> bool:
+        return self.debut <= day <= self.fin
+
+    @property
+    def titre(self) -> str:
+        """The period in words, for titles: « octobre 2026 », « 3e trimestre 2026 »."""
+        if self == month(self.debut.year, self.debut.month):
+            return f"{MONTHS_FR[self.debut.month - 1]} {self.debut.year}"
+        if self.debut.month % 3 == 1 and self == quarter(self.debut.year, (self.debut.month + 2) // 3):
+            rank = (self.debut.month + 2) // 3
+            return f"{rank}{'er' if rank == 1 else 'e'} trimestre {self.debut.year}"
+        if self == year(self.debut.year):
+            return f"année {self.debut.year}"
+        return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
+
+
+def month_end(year_: int, month_: int) -> date:
+    return date(year_, month_, calendar.monthrange(year_, month_)[1])
+
+
+def month(year_: int, month_: int) -> Period:
+    return Period(date(year_, month_, 1), month_end(year_, month_), f"{year_}-{month_:02d}")
+
+
+def quarter(year_: int, rank: int) -> Period:
+    first = 3 * (rank - 1) + 1
+    return Period(date(year_, first, 1), month_end(year_, first + 2), f"{year_}-T{rank}")
+
+
+def year(year_: int) -> Period:
+    return Period(date(year_, 1, 1), date(year_, 12, 31), str(year_))
+
+
+def month_of(day: date) -> Period:
+    return month(day.year, day.month)
+
+
+def quarter_of(day: date) -> Period:
+    return quarter(day.year, (day.month + 2) // 3)
+
+
+def parse_period(text: str) -> Period:
+    """`2026-10`, `2026-Q3` / `2026-T3` or `2026`; a French ValueError otherwise."""
+    cleaned = str(text).strip()
+    found = _MONTH.match(cleaned) or _QUARTER.match(cleaned) or _YEAR.match(cleaned)
+    if found is None:
+        raise ValueError(f"« {text} » n'est pas une période reconnue : {_HINT}.")
+    year_ = int(found[1])
+    if year_ < 1900:
+        raise ValueError(f"« {text} » : l'année {year_} n'est pas plausible ; {_HINT}.")
+    if found.re is _YEAR:
+        return year(year_)
+    if found.re is _QUARTER:
+        return quarter(year_, int(found[2]))
+    if not 1 <= int(found[2]) <= 12:
+        raise ValueError(f"« {text} » : le mois doit être entre 01 et 12 ; {_HINT}.")
+    return month(year_, int(found[2]))
+
+
+def shift_years(day: date, years: int) -> date:
+    """The same day and month `years` later (or earlier); 29 February becomes 28 February."""
+    target = day.year + years
+    if day.month == 2 and day.day == 29 and not calendar.isleap(target):
+        return date(target, 2, 28)
+    return day.replace(year=target)
+
+
+def period_between(debut: date, fin: date) -> Period:
+    """The period [debut, fin], labelled as a month, quarter, year or year-to-date when it is one."""
+    for candidate in (month_of(debut), quarter_of(debut), year(debut.year)):
+        if (candidate.debut, candidate.fin) == (debut, fin):
+            return candidate
+    if debut == date(fin.year, 1, 1):
+        return Period(debut, fin, f"{fin.year} (cumul au {fin:%d/%m})")
+    return Period(debut, fin, f"{debut.isoformat()}/{fin.isoformat()}")
+
+
+def previous_year(period: Period) -> Period:
+    """The same period one year earlier: October 2025 for October 2026."""
+    if period.fin == month_end(period.fin.year, period.fin.month):
+        fin = month_end(period.fin.year - 1, period.fin.month)
+    else:
+        fin = shift_years(period.fin, -1)
+    return period_between(shift_years(period.debut, -1), fin)
+
+
+def year_to_date(period: Period) -> Period:
+    """From 1 January of the period's last year to the end of the period."""
+    return period_between(date(period.fin.year, 1, 1), period.fin)
+
+
+def months_between(debut: date, fin: date) -> list[Period]:
+    """Every month that meets [debut, fin], in order (empty when fin < debut)."""
+    months = []
+    y, m = debut.year, debut.month
+    while (y, m) <= (fin.year, fin.month):
+        months.append(month(y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months

@@ -1,0 +1,213 @@
+"""The managed workbook, built from the contract (workbooks/template.xlsx).
+
+Every data sheet is an Excel table with French headers, a frozen header row,
+widths, number formats and drop-down lists fed from `Paramètres`; `Accueil`
+explains the sheets and buttons. `build_workbook(rows)` also fills the data
+sheets, which is how the demo workbook is made.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from citeslab_xl import layout, schema
+from citeslab_xl.dataset import share_column
+from citeslab_xl.schema import Kind, Sheet
+from citeslab_xl.text import fold
+
+LAST_ROW = 5000  # drop-downs and formats reach this far below the header
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=16, color="1F4E78")
+
+FORMATS = {
+    Kind.DATE: layout.DATE,
+    Kind.INT: layout.INTEGER,
+    Kind.DECIMAL: "#,##0.00",
+    Kind.PERCENT: "0.##",
+}
+
+BUTTONS = (
+    ("Vérifier les données", "Contrôle chaque ligne et liste les problèmes dans la feuille « Anomalies », "
+                             "avec un lien vers chaque cellule à corriger."),
+    ("Actualiser les synthèses", "Vérifie, puis crée ou met à jour la synthèse du mois, l'historique mensuel, "
+                                 "le financement calculé, l'échéancier des suivis, le COPIL et le COTECH en cours."),
+    ("Comité de pilotage", "Prépare la feuille « COPIL AAAA » de l'année de la cellule sélectionnée (ou de l'année en cours)."),
+    ("Comité technique", "Prépare la feuille « COTECH AAAA-Tn » du trimestre en cours."),
+    ("Exporter pour l'agglomération", "Écrit à côté de ce classeur un classeur de chiffres agrégés, sans aucune donnée "
+                                      "personnelle, à transmettre à l'agglomération."),
+)
+
+GENERATED = (
+    ("Anomalies", "Les problèmes trouvés dans les données (refaite à chaque vérification)."),
+    ("Synthèse AAAA-MM", "La synthèse du mois : activité, public, orientations, créations, charge."),
+    ("Historique mensuel", "Une ligne par mois depuis le début, pour les tendances."),
+    ("COPIL AAAA / COTECH AAAA-Tn", "Les vues préparées pour le comité de pilotage et le comité technique."),
+    ("Financement calculé", "La répartition du coût du poste entre les financeurs, au centime près."),
+    ("Échéancier suivis", "Les suivis d'entreprises à faire ou en retard."),
+    ("Journal", "Une ligne par exécution de l'outil (jamais effacée)."),
+)
+
+
+def list_range_name(list_name: str) -> str:
+    """The defined name of a Paramètres list, e.g. `Liste_Type_de_rendez_vous`."""
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in fold(list_name))
+    return "Liste_" + "_".join(part for part in cleaned.split("_") if part)
+
+
+def _paramètres_blocks() -> list[tuple[str, list[str], list[list]]]:
+    """Each list block of Paramètres: (list name, headers, rows)."""
+    blocks = [
+        (schema.QUARTIERS, [schema.QUARTIERS, "Code QPV", "QPV"],
+         [[n, c, "Oui" if q else "Non"] for n, c, q in schema.DEFAULT_QUARTIERS]),
+        (schema.CHARGES, [schema.CHARGES, "ETP"], [[n, e] for n, e in schema.DEFAULT_CHARGES]),
+    ]
+    blocks += [(name, [name], [[v] for v in values]) for name, values in schema.DEFAULT_LISTS.items()]
+    return blocks
+
+
+def _write_parametres(wb: Workbook) -> None:
+    ws = wb.create_sheet(schema.PARAMETRES_NAME)
+    ws.append(["Paramètre", "Valeur"])
+    for key, value in schema.DEFAULT_SETTINGS.items():
+        ws.append([key, value])
+    ws.cell(row=4, column=2).number_format = "0%"
+    for cell in ws[1][:2]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    ws.column_dimensions["A"].width = 32
+    ws.column_dimensions["B"].width = 26
+    column = 4
+    for list_name, headers, rows in _paramètres_blocks():
+        for offset, header in enumerate(headers):
+            cell = ws.cell(row=1, column=column + offset, value=header)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            ws.column_dimensions[get_column_letter(column + offset)].width = max(12, len(header) + 4)
+        for i, row in enumerate(rows, start=2):
+            for offset, value in enumerate(row):
+                ws.cell(row=i, column=column + offset, value=value)
+        letter = get_column_letter(column)
+        ref = f"{quote_sheetname(schema.PARAMETRES_NAME)}!${letter}$2:${letter}$200"
+        wb.defined_names[list_range_name(list_name)] = DefinedName(list_range_name(list_name), attr_text=ref)
+        column += len(headers) + 1
+    ws.freeze_panes = "A2"
+
+
+def _cell_value(value):
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    return value
+
+
+def headers_of(sheet: Sheet, funders: tuple[str, ...]) -> list[str]:
+    headers = [c.header for c in sheet.columns]
+    if sheet is schema.FINANCEMENT:
+        headers += [schema.funder_header(f) for f in funders]
+    return headers
+
+
+def _row_values(sheet: Sheet, funders: tuple[str, ...], row: dict) -> list:
+    keys = [c.key for c in sheet.columns]
+    if sheet is schema.FINANCEMENT:
+        keys += [share_column(f) for f in funders]
+    return [_cell_value(row.get(key)) for key in keys]
+
+
+def _format_columns(ws, sheet: Sheet, funders: tuple[str, ...], n_rows: int) -> None:
+    kinds = [c.kind for c in sheet.columns] + ([Kind.PERCENT] * len(funders) if sheet is schema.FINANCEMENT else [])
+    widths = [c.width for c in sheet.columns] + [18] * (len(kinds) - len(sheet.columns))
+    for index, (kind, width) in enumerate(zip(kinds, widths), start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = width
+        fmt = FORMATS.get(kind)
+        if fmt is None:
+            continue
+        for (cell,) in ws.iter_rows(min_row=2, max_row=n_rows + 1, min_col=index, max_col=index):
+            if isinstance(cell.value, (date, datetime, int, float, Decimal)):
+                cell.number_format = fmt
+        ws.column_dimensions[letter].number_format = fmt
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+
+
+def _add_validations(ws, sheet: Sheet, n_rows: int) -> None:
+    last = max(LAST_ROW, n_rows + 1)
+    for index, column in enumerate(sheet.columns, start=1):
+        letter = get_column_letter(index)
+        if column.kind is Kind.LIST and column.list_name:
+            formula = f"={list_range_name(column.list_name)}"
+        elif column.kind is Kind.OUINON:
+            formula = '"Oui,Non"'
+        else:
+            continue
+        dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                            errorStyle="warning", errorTitle="Valeur hors liste",
+                            error=f"Choisissez une valeur de la liste « {column.header} » (voir Paramètres).")
+        dv.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(dv)
+
+
+def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: list[dict]) -> None:
+    ws = wb.create_sheet(sheet.name)
+    headers = headers_of(sheet, funders)
+    ws.append(headers)
+    for row in rows:
+        ws.append(_row_values(sheet, funders, row))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    _format_columns(ws, sheet, funders, len(rows))
+    _add_validations(ws, sheet, len(rows))
+    ref = f"A1:{get_column_letter(len(headers))}{max(len(rows), 1) + 1}"
+    table = Table(displayName="T_" + list_range_name(sheet.name)[len("Liste_"):], ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+
+
+def _write_accueil(wb: Workbook) -> None:
+    ws = wb.active
+    ws.title = "Accueil"
+    ws["A1"] = "CitésLab — classeur de suivi"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("Ce classeur est géré par l'outil citeslab-xl. Vous saisissez les feuilles de données ; "
+                "les boutons vérifient les données et préparent les synthèses, sans jamais modifier vos saisies.")
+    lines: list[tuple[str, str] | str] = ["Vos feuilles de données"]
+    lines += [(s.name, s.description) for s in schema.DATA_SHEETS]
+    lines.append((schema.PARAMETRES_NAME, "Les réglages (objectifs, seuils, durée de conservation) et les listes "
+                                          "des menus déroulants. Ajoutez une valeur à une liste pour la proposer."))
+    lines += ["Les boutons", *BUTTONS, "Les feuilles préparées par l'outil (ne pas les modifier : elles sont refaites)",
+              *GENERATED]
+    row = 4
+    for line in lines:
+        if isinstance(line, str):
+            row += 1
+            ws.cell(row=row, column=1, value=line).font = Font(bold=True, size=12, color="1F4E78")
+        else:
+            ws.cell(row=row, column=1, value=line[0]).font = Font(bold=True)
+            ws.cell(row=row, column=2, value=line[1]).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+    ws.column_dimensions["A"].width = 34
+    ws.column_dimensions["B"].width = 100
+
+
+def build_workbook(rows: dict[str, list[dict]] | None = None,
+                   funders: tuple[str, ...] = schema.DEFAULT_FUNDERS) -> Workbook:
+    """The managed workbook, with its data sheets filled from `rows` (keyed by sheet key)."""
+    rows = rows or {}
+    wb = Workbook()
+    _write_accueil(wb)
+    for sheet in schema.DATA_SHEETS:
+        _add_data_sheet(wb, sheet, funders, rows.get(sheet.key, []))
+    _write_parametres(wb)
+    return wb
