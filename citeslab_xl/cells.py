@@ -26,6 +26,10 @@ YES = {"oui", "o"}
 NO = {"non", "n"}
 SEXE_ALIASES = {"femme": "F", "homme": "H", "f": "F", "h": "H"}
 LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE = "35600000000048"  # the one La Poste SIRET that follows Luhn
+# A date outside these years is a typo, and pandas cannot hold it (datetime64[ns] ends in 2262).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 
 class CellError(Exception):
@@ -93,6 +97,13 @@ def _safe_date(year: int, month: int, day: int) -> date:
 
 
 def to_date(value, date1904: bool = False) -> date:
+    day = _read_date(value, date1904)
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise CellError(A.DateInvalid)
+    return day
+
+
+def _read_date(value, date1904: bool) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -154,7 +165,7 @@ def check_siret(text: str) -> str:
         raise CellError(A.SiretInvalid)
     # INSEE gives La Poste's establishments SIRETs whose digit sum is a multiple of 5 instead.
     if digits.startswith(LA_POSTE_SIREN):
-        if sum(int(d) for d in digits) % 5:
+        if digits != LA_POSTE_HEAD_OFFICE and sum(int(d) for d in digits) % 5:
             raise CellError(A.SiretInvalid)
     elif not luhn_ok(digits):
         raise CellError(A.SiretInvalid)

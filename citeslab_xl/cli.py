@@ -83,6 +83,111 @@ def check(
     raise typer.Exit(1 if errors else 0)
 
 
+@app.command()
+def demo(
+    out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le classeur de démonstration à créer."),
+    people: int = typer.Option(400, "--people", help="Nouveaux porteurs par an."),
+    years: int = typer.Option(3, "--years", help="Nombre d'années d'activité."),
+    seed: int = typer.Option(0, "--seed", help="Graine : la même graine donne le même classeur."),
+    errors: float = typer.Option(0.0, "--errors", help="Part des lignes à fausser volontairement (0 à 1)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des données (AAAA-MM-JJ)."),
+):
+    """Crée un classeur de démonstration réaliste (noms fictifs, quartiers de Besançon)."""
+    from citeslab_xl.demo import write_demo
+
+    day = parse_as_of(as_of)
+    try:
+        with working("Création du classeur de démonstration…"):
+            data = write_demo(out_path, people=people, years=years, seed=seed, errors=errors, as_of=day)
+    except ValueError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out_path} : écriture impossible ({exc.strerror}) ; choisissez un autre dossier.")
+    err.print(f"Classeur de démonstration créé : {out_path} ({data.row_count} lignes, "
+              f"{len(data.spoiled)} erreur(s) volontaire(s)).", markup=False)
+
+
+@app.command()
+def indicators(
+    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
+    period: str = typer.Option(..., "--period", help="AAAA-MM, AAAA-Tn ou AAAA."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    as_json: bool = typer.Option(False, "--json", help="Écrit les indicateurs en JSON."),
+):
+    """Les indicateurs d'une période (indicators.md)."""
+    from citeslab_xl import indicators as ind
+    from citeslab_xl.periods import parse_period
+
+    day = parse_as_of(as_of)
+    try:
+        chosen = parse_period(period)
+    except ValueError as exc:
+        fail(f"--period : {exc}")
+    with refusals(), working("Calcul des indicateurs…"):
+        figures = ind.compute(api.check_file(workbook, day), chosen, day)
+    if as_json:
+        json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print_figures(figures, f"Indicateurs — {chosen.titre} (au {day:%d/%m/%Y})")
+
+
+@app.command()
+def funding(
+    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
+    as_json: bool = typer.Option(False, "--json", help="Écrit la répartition en JSON."),
+):
+    """La répartition du coût du poste entre financeurs ; code 1 si une ligne dépasse 100 %."""
+    from citeslab_xl import funding as fund
+
+    with refusals():
+        dataset = api.check_file(workbook, date.today())
+    split = fund.split_funding(dataset)
+    if as_json:
+        json.dump(split.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print_funding(split)
+    for row in split.errors:
+        err.print(f"Financement ligne {row.ligne} ({row.annee}, {row.poste}) : parts de {row.total_shares} % "
+                  "au-delà de 100 %, non réparties ; corrigez les pourcentages.", markup=False)
+    raise typer.Exit(1 if split.errors else 0)
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}".replace(".", ",")
+    return str(value).replace(".", ",") if not isinstance(value, str) else value
+
+
+def print_figures(figures: dict, title: str) -> None:
+    scalars = Table("Indicateur", "Valeur", title=title, title_justify="left")
+    nested = []
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            nested.append((key, value))
+        else:
+            scalars.add_row(key, _plain(value))
+    out.print(scalars)
+    for key, value in nested:
+        table = Table(key, "Valeur", title_justify="left")
+        for sub, figure in value.items():
+            shown = ", ".join(f"{k} {_plain(v)}" for k, v in figure.items()) if isinstance(figure, dict) else _plain(figure)
+            table.add_row(str(sub), shown)
+        out.print(table)
+
+
+def print_funding(split) -> None:
+    table = Table("Année", "Poste", "Coût", *split.funders, "Reste à charge", title="Répartition du financement",
+                  title_justify="left")
+    for row in split.split_rows:
+        table.add_row(str(row.annee), row.poste, f"{row.cout:.2f}", *[f"{row.parts[f]:.2f}" for f in split.funders],
+                      f"{row.reste_a_charge:.2f}")
+    out.print(table)
+
+
 def print_anomalies(anomalies) -> None:
     if not anomalies:
         out.print("Aucune anomalie.", markup=False)

@@ -68,7 +68,7 @@ def _match_column(sheet: Sheet, header) -> tuple[Column | None, str | None]:
         if key in column.names():
             return column, None
     if sheet is schema.FINANCEMENT and key.endswith(fold(schema.FUNDER_SUFFIX)):
-        funder = str(header).strip()[: -len(schema.FUNDER_SUFFIX)].strip()
+        funder = str(header).strip().rstrip(":").strip()[: -len(schema.FUNDER_SUFFIX)].strip()
         if funder:
             return None, funder
     return None, None
@@ -122,8 +122,10 @@ def find_sheet(sheet: Sheet, grids: dict[str, Grid], overrides: dict[str, str]) 
         for name, grid in grids.items():
             if fold(name) == fold(wanted):
                 return grid
+    # A sheet that Paramètres gives a role plays that role only, even when its name is another role's.
+    assigned = {fold(name) for name in overrides.values()}
     names = sheet.names()
-    return next((g for n, g in grids.items() if fold(n) in names), None)
+    return next((g for n, g in grids.items() if fold(n) in names and fold(n) not in assigned), None)
 
 
 def find_parametres(grids: dict[str, Grid]) -> Grid | None:

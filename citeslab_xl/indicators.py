@@ -30,7 +30,12 @@ How the spec's open points are settled:
   `26-49`, `50+`, and `inconnu` without a valid birth date.
 - A business is a porteur with a Date de création (not after D), whatever its
   Statut. "k years after" is the same day and month, 29 February becoming 28
-  February (pandas' DateOffset does exactly this).
+  February (pandas' DateOffset does exactly this). `perennite_k` takes a
+  business as eligible when its k-th anniversary so computed is on or before
+  D: the same as "created on or before D minus k years" for every date but a
+  29 February, which then completes its years on 28 February (created
+  2024-02-29: eligible at 3 years on 2027-02-28), consistently with the
+  "still active" test that uses the same anniversary.
 - `emplois`: created after D minus 3 years (strictly less than three years) and
   not after D; each business's latest Suivi row dated on or before D with a
   valid Emplois (two on the same date: the larger); a business without one
@@ -306,11 +311,12 @@ def perennite(dataset: Dataset, period: Period, as_of: date) -> dict[str, dict]:
     businesses = _businesses(dataset, as_of)
     result = {}
     for years in PERENNITE_YEARS:
-        eligible = businesses[_not_after(businesses["date_creation"], shift_years(as_of, -years))]
-        anniversary = eligible["date_creation"] + pd.DateOffset(years=years)
-        cessation = eligible["date_cessation"]
-        active = int((cessation.isna() | (cessation > anniversary)).sum())
-        result[str(years)] = {"eligibles": len(eligible), "actives": active, "taux": rate(active, len(eligible))}
+        anniversary = businesses["date_creation"] + pd.DateOffset(years=years)
+        eligible = _not_after(anniversary, as_of)
+        cessation = businesses["date_cessation"][eligible]
+        active = int((cessation.isna() | (cessation > anniversary[eligible])).sum())
+        count = int(eligible.sum())
+        result[str(years)] = {"eligibles": count, "actives": active, "taux": rate(active, count)}
     return result
 
 
@@ -368,6 +374,89 @@ def capacites_photolangage(dataset: Dataset, period: Period, as_of: date,
     ranked = sorted(((str(spellings[key]), int(n)) for key, n in counts.items()),
                     key=lambda item: (-item[1], fold(item[0])))
     return ranked[:limit] if limit is not None else ranked
+
+
+# --- many months at once (Historique mensuel, the export's Mensuel) -----------------------
+
+MONTHLY_KEYS = (
+    "nouveaux_porteurs", "rdv", "heures", "porteurs_recus", "accompagnes", "file_active",
+    "orientations", "creations", "ateliers", "participants", "sensibilisation", "personnes",
+)
+
+
+def _month_key(dates: pd.Series) -> pd.Series:
+    return dates.dt.year * 12 + dates.dt.month - 1
+
+
+def _per_month(keys: pd.Series, values: pd.Series | None = None) -> pd.Series:
+    """Row count (or sum of `values`) per month key."""
+    if values is None:
+        return keys.dropna().astype(int).value_counts()
+    frame = pd.DataFrame({"key": keys, "value": values}).dropna(subset=["key"])
+    return frame.groupby(frame["key"].astype(int))["value"].sum()
+
+
+def _accompagnes_per_month(new: pd.DataFrame, rdv_rows: pd.DataFrame) -> pd.Series:
+    new_pairs = pd.DataFrame({"key": _month_key(new["date_premier_contact"]), "id": new["id"]}).dropna()
+    met = pd.DataFrame({"key": _month_key(rdv_rows["date"]), "id": rdv_rows["id_porteur"]}).dropna().drop_duplicates()
+    merged = met.merge(new_pairs.drop_duplicates(), on=["key", "id"], how="left", indicator=True)
+    others = merged[merged["_merge"] == "left_only"]
+    return _per_month(_month_key(new["date_premier_contact"])).add(_per_month(others["key"]), fill_value=0)
+
+
+def _file_active_per_month(dataset: Dataset, months: list[Period], as_of: date) -> list[int]:
+    porteurs = dataset.porteurs
+    current = set(porteurs.loc[porteurs["statut"].notna() & (porteurs["statut"] != ABANDON), "id"].dropna())
+    rdv_ = dataset.rendez_vous
+    seen = rdv_[rdv_["id_porteur"].isin(current) & rdv_["date"].notna()].sort_values("date")
+    dates = seen["date"].to_numpy()
+    codes, _ = pd.factorize(seen["id_porteur"])
+    counts = []
+    for month_ in months:
+        end = _period_end(month_, as_of)
+        lo = dates.searchsorted(pd.Timestamp(end - timedelta(days=FILE_ACTIVE_DAYS - 1)).to_datetime64(), "left")
+        hi = dates.searchsorted(pd.Timestamp(end).to_datetime64(), "right")
+        counts.append(len(set(codes[lo:hi])))
+    return counts
+
+
+def monthly_activity(dataset: Dataset, months: list[Period], as_of: date) -> list[dict[str, object]]:
+    """The activity totals of each month, in one pass over the tables.
+
+    Each row holds `mois` (the month's label) and the MONTHLY_KEYS: the same
+    figures as the functions above for that month (`orientations` is the sum
+    over partners, `ateliers` / `participants` and `sensibilisation` /
+    `personnes` the totals over types), computed together so that twenty years
+    of history take a fraction of a second.
+    """
+    porteurs = dataset.porteurs
+    new = porteurs[porteurs["date_premier_contact"].notna()]
+    rdv_rows = dataset.rendez_vous[_not_after(dataset.rendez_vous["date"], as_of)]
+    ateliers_ = dataset.ateliers[dataset.ateliers["type"].notna()]
+    actions = dataset.sensibilisation[dataset.sensibilisation["type_lieu"].notna()]
+    per_key = {
+        "nouveaux_porteurs": _per_month(_month_key(new["date_premier_contact"])),
+        "rdv": _per_month(_month_key(rdv_rows["date"])),
+        "minutes": _per_month(_month_key(rdv_rows["date"]), rdv_rows["duree"].astype("float")),
+        "porteurs_recus": pd.DataFrame({"key": _month_key(rdv_rows["date"]), "id": rdv_rows["id_porteur"]})
+        .dropna().drop_duplicates()["key"].astype(int).value_counts(),
+        "accompagnes": _accompagnes_per_month(new, rdv_rows),
+        "orientations": _per_month(_month_key(porteurs["date_orientation"].where(porteurs["partenaire"].notna()))),
+        "creations": _per_month(_month_key(porteurs["date_creation"])),
+        "ateliers": _per_month(_month_key(ateliers_["date"])),
+        "participants": _per_month(_month_key(ateliers_["date"]), ateliers_["participants"].astype("float")),
+        "sensibilisation": _per_month(_month_key(actions["date"])),
+        "personnes": _per_month(_month_key(actions["date"]), actions["personnes"].astype("float")),
+    }
+    file_active_ = _file_active_per_month(dataset, months, as_of)
+    rows = []
+    for month_, active in zip(months, file_active_):
+        key = month_.debut.year * 12 + month_.debut.month - 1
+        value = {name: int(series.get(key, 0)) for name, series in per_key.items()}
+        minutes = value.pop("minutes")
+        row = {"mois": month_.label, **value, "heures": half_up(Decimal(minutes) / 60), "file_active": active}
+        rows.append({"mois": row["mois"], **{name: row[name] for name in MONTHLY_KEYS}})
+    return rows
 
 
 # --- the --json object -------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Table:
     total: bool = False  # a last row "Total" summing the numeric columns with SUM formulas
     links: dict[int, str] = field(default_factory=dict)  # row index -> internal target "'Sheet'!B7"
     link_column: int | None = None
+    cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> format, over `formats`
 
 
 @dataclass

@@ -168,11 +168,15 @@ class Located:
     rows: list[dict]
     by_key: dict[str, RawColumn]
 
+    def header(self, key: str | None) -> str | None:
+        """The column's header as typed in the file, else the contract's."""
+        raw = self.by_key.get(key) if key else None
+        return raw.header if raw else (self.table.sheet.column(key).header if key in _keys(self.table.sheet) else key)
+
     def anomaly(self, kind, row: dict, key: str | None, value=None, **params) -> Anomaly:
         raw = self.by_key.get(key) if key else None
-        header = raw.header if raw else (self.table.sheet.column(key).header if key in _keys(self.table.sheet) else key)
         shown = None if value is None else show(value)
-        return kind.at(self.table.sheet_name, row["_row"], header, raw.index if raw else None, shown, **params)
+        return kind.at(self.table.sheet_name, row["_row"], self.header(key), raw.index if raw else None, shown, **params)
 
 
 def _keys(sheet: schema.Sheet) -> set[str]:
@@ -227,8 +231,7 @@ def validate_table(table: RawTable, ctx: Context, funders: tuple[str, ...]) -> t
 
 def _date_order(sheet: Located, row: dict, later: str, earlier: str) -> Anomaly | None:
     if row.get(later) and row.get(earlier) and row[later] < row[earlier]:
-        earlier_header = sheet.anomaly(A.DateOrder, row, earlier).colonne
-        anomaly = sheet.anomaly(A.DateOrder, row, later, row[later], autre=earlier_header,
+        anomaly = sheet.anomaly(A.DateOrder, row, later, row[later], autre=sheet.header(earlier),
                                 autre_valeur=show(row[earlier]))
         row[later] = None
         return anomaly

@@ -1,0 +1,328 @@
+"""A `SheetLayout` rendered into an openpyxl worksheet.
+
+The layout is laid out from the top: a title, a subtitle, then each block
+(table, note, chart) below the previous one with a blank row between them.
+Every text coming from the data is written as text, never as a formula, even
+when it starts with `=`, `+`, `-` or `@`: the only formulas in a generated
+sheet are the `SUM` of a table's Total row.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from citeslab_xl.layout import DATE, Chart, Note, SheetLayout, Table
+from citeslab_xl.text import is_formula_like
+
+FONT_NAME = "Calibri"
+BLUE = "1F4E78"
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True, color=BLUE)
+SUBTITLE_FONT = Font(name=FONT_NAME, size=11, italic=True, color="595959")
+TABLE_TITLE_FONT = Font(name=FONT_NAME, size=12, bold=True, color=BLUE)
+HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=BLUE)
+TOTAL_FONT = Font(name=FONT_NAME, size=11, bold=True)
+TOTAL_BORDER = Border(top=Side(style="thin", color=BLUE))
+LINK_FONT = Font(name=FONT_NAME, size=11, color="0563C1", underline="single")
+NOTE_FONT = Font(name=FONT_NAME, size=10, italic=True, color="404040")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+NOTE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+
+DATETIME = "dd/mm/yyyy hh:mm"
+TOTAL_LABEL = "Total"
+CHART_ROWS = 16  # rows a chart covers: 7.5 cm at the default row height
+CHART_WIDTH_CM = 16
+CHART_HEIGHT_CM = 7.5
+NOTE_MIN_COLUMNS = 6  # a note spans at least this many columns, so it reads as a paragraph
+LINE_HEIGHT = 15  # points, one line of 11 pt text
+MAX_TEXT = 32767  # Excel's limit for one cell
+MIN_WIDTH, MAX_WIDTH = 8, 50
+
+
+@dataclass
+class _Placed:
+    """Where a table landed: the rows of its header, first data row and last data row."""
+
+    header_row: int
+    first_row: int
+    last_row: int  # first_row - 1 when the table has no rows
+
+
+def render_workbook(layouts: list[SheetLayout], *, date1904: bool = False) -> Workbook:
+    """A new workbook holding only the given layouts, one sheet each, in order.
+
+    `date1904` must follow the workbook the sheets go into: a date is stored as
+    a number of days counted from the workbook's epoch.
+    """
+    wb = Workbook()
+    wb.remove(wb.active)
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904
+    for sheet_layout in layouts:
+        render_layout(wb.create_sheet(sheet_layout.name), sheet_layout)
+    return wb
+
+
+def render_layout(ws: Worksheet, layout: SheetLayout) -> None:
+    """Render `layout` into the (empty) worksheet `ws`; the sheet's name is left as is."""
+    _write(ws, 1, 1, layout.title).font = TITLE_FONT
+    row = 2
+    if layout.subtitle:
+        _write(ws, 2, 1, layout.subtitle).font = SUBTITLE_FONT
+        row = 3
+    first_block_row = row + 1
+
+    starts = _block_starts(layout, first_block_row)
+    placed: dict[int, _Placed] = {}
+    for index, block in enumerate(layout.blocks):
+        if isinstance(block, Table):
+            placed[index] = _render_table(ws, starts[index], block)
+    span = max([NOTE_MIN_COLUMNS] + [len(t.headers) for t in layout.tables()])
+    widths = _column_widths(layout)
+    for index, block in enumerate(layout.blocks):
+        if isinstance(block, Note):
+            _render_note(ws, starts[index], block, span, widths)
+        elif isinstance(block, Chart):
+            _render_chart(ws, starts[index], block, layout, placed)
+
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column + 1)].width = width
+    ws.freeze_panes = _freeze_cell(layout, placed, first_block_row)
+    _page_setup(ws, layout)
+
+
+# --- positions ------------------------------------------------------------------
+
+def _block_height(block) -> int:
+    if isinstance(block, Table):
+        return (1 if block.title else 0) + 1 + len(block.rows) + (1 if block.total else 0)
+    if isinstance(block, Chart):
+        return CHART_ROWS
+    return 1
+
+
+def _block_starts(layout: SheetLayout, first_row: int) -> list[int]:
+    """The first row of each block; charts may plot a table placed after them."""
+    starts, row = [], first_row
+    for block in layout.blocks:
+        starts.append(row)
+        row += _block_height(block) + 1
+    return starts
+
+
+# --- values ---------------------------------------------------------------------
+
+def cell_value(value):
+    """What a data value becomes in a cell: a number, a date or a text, or nothing."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Oui" if value else "Non"
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, numbers.Integral):  # numpy integers too
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, (date, time)):
+        if _is_missing(value):  # pandas' NaT is a datetime
+            return None
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.replace(tzinfo=None)  # Excel has no time zones
+        return value
+    if _is_missing(value):
+        return None
+    return _clean_text(str(value))
+
+
+def _is_missing(value) -> bool:
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):  # pandas.NA refuses to be a bool
+        return True
+
+
+def _clean_text(text: str) -> str:
+    # characters XML cannot carry would make the whole file unreadable
+    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_TEXT]
+
+
+def _write(ws: Worksheet, row: int, column: int, value):
+    """Write a data value; a text is always a text, even when it looks like a formula."""
+    cell = ws.cell(row=row, column=column)
+    value = cell_value(value)
+    cell.value = value
+    if is_formula_like(value):
+        cell.data_type = "s"
+    return cell
+
+
+def _default_format(value) -> str | None:
+    if isinstance(value, datetime):
+        return DATETIME
+    if isinstance(value, date):
+        return DATE
+    return None
+
+
+# --- blocks ---------------------------------------------------------------------
+
+def _render_table(ws: Worksheet, row: int, table: Table) -> _Placed:
+    if table.title:
+        _write(ws, row, 1, table.title).font = TABLE_TITLE_FONT
+        row += 1
+    header_row = row
+    for j, header in enumerate(table.headers):
+        cell = _write(ws, header_row, j + 1, header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+
+    link_column = table.link_column if table.link_column is not None else 0
+    for i, values in enumerate(table.rows):
+        r = header_row + 1 + i
+        for j in range(len(table.headers)):
+            value = values[j] if j < len(values) else None
+            cell = _write(ws, r, j + 1, value)
+            number_format = table.formats.get(j) or _default_format(cell.value)
+            if number_format:
+                cell.number_format = number_format
+        target = table.links.get(i)
+        if target:
+            cell = ws.cell(row=r, column=link_column + 1)
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=target)
+            cell.font = LINK_FONT
+
+    placed = _Placed(header_row, header_row + 1, header_row + len(table.rows))
+    if table.total:
+        _render_total(ws, table, placed)
+    return placed
+
+
+def summed_columns(table: Table) -> list[int]:
+    """The columns a Total row sums: numbers only, never the first one nor a percentage."""
+    columns = []
+    for j in range(1, len(table.headers)):
+        if "%" in table.formats.get(j, ""):
+            continue  # a sum of rates means nothing
+        values = [cell_value(row[j]) for row in table.rows if j < len(row)]
+        values = [v for v in values if v is not None]
+        if values and all(isinstance(v, (int, float, Decimal)) for v in values):
+            columns.append(j)
+    return columns
+
+
+def _render_total(ws: Worksheet, table: Table, placed: _Placed) -> None:
+    r = placed.last_row + 1
+    for j in range(len(table.headers)):
+        cell = ws.cell(row=r, column=j + 1)
+        cell.font, cell.border = TOTAL_FONT, TOTAL_BORDER
+    ws.cell(row=r, column=1, value=TOTAL_LABEL)
+    for j in summed_columns(table):
+        letter = get_column_letter(j + 1)
+        cell = ws.cell(row=r, column=j + 1)
+        cell.value = f"=SUM({letter}{placed.first_row}:{letter}{placed.last_row})"
+        if j in table.formats:
+            cell.number_format = table.formats[j]
+
+
+def _render_note(ws: Worksheet, row: int, note: Note, span: int, widths: dict[int, float]) -> None:
+    cell = _write(ws, row, 1, note.text)
+    cell.font, cell.alignment = NOTE_FONT, NOTE_ALIGNMENT
+    if span > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
+    # a merged cell does not grow with its text: give the row the height the text needs
+    characters_per_line = max(1, int(sum(widths.get(j, MIN_WIDTH) for j in range(span))))
+    lines = sum(max(1, math.ceil(len(part) / characters_per_line)) for part in str(cell.value or "").split("\n"))
+    ws.row_dimensions[row].height = LINE_HEIGHT * lines
+
+
+def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, placed: dict[int, _Placed]) -> None:
+    table = layout.blocks[chart.table]
+    where = placed.get(chart.table)
+    if not isinstance(table, Table) or where is None:
+        raise ValueError(f"le graphique « {chart.title} » ne désigne pas un tableau (bloc {chart.table})")
+    if where.last_row < where.first_row or not chart.series:
+        cell = _write(ws, row, 1, f"{chart.title} : aucune donnée à représenter.")
+        cell.font = NOTE_FONT
+        return
+    native = _native_chart(chart)
+    series = chart.series[:1] if chart.kind == "pie" else chart.series
+    for column in series:
+        data = Reference(ws, min_col=column + 1, min_row=where.header_row, max_row=where.last_row)
+        native.add_data(data, titles_from_data=True)
+    native.set_categories(Reference(ws, min_col=1, min_row=where.first_row, max_row=where.last_row))
+    ws.add_chart(native, f"A{row}")
+
+
+def _native_chart(chart: Chart):
+    if chart.kind == "pie":
+        native = PieChart()
+    else:
+        native = LineChart() if chart.kind == "line" else BarChart()
+        if chart.kind in ("bar", "col"):
+            native.type = chart.kind
+        if chart.y_title:
+            native.y_axis.title = chart.y_title
+        # openpyxl marks axes as deleted by default: Excel would hide the labels
+        native.x_axis.delete = False
+        native.y_axis.delete = False
+    native.title = chart.title
+    native.width, native.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    return native
+
+
+# --- sheet settings -------------------------------------------------------------
+
+def _text_width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, (int, float, Decimal)):
+        return 12
+    return max(len(line) for line in str(value).split("\n"))
+
+
+def _column_widths(layout: SheetLayout) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    for table in layout.tables():
+        for j, header in enumerate(table.headers):
+            longest = max([_text_width(header)] + [_text_width(cell_value(r[j])) for r in table.rows if j < len(r)])
+            widths[j] = max(widths.get(j, MIN_WIDTH), min(MAX_WIDTH, longest + 2))
+    widths.update(layout.widths)
+    return widths
+
+
+def _freeze_cell(layout: SheetLayout, placed: dict[int, _Placed], first_block_row: int) -> str:
+    """Under a lone table's header row, so that it stays in view; otherwise under the title."""
+    if len(layout.blocks) == 1 and 0 in placed:
+        return f"A{placed[0].first_row}"
+    return f"A{first_block_row}"
+
+
+def _page_setup(ws: Worksheet, layout: SheetLayout) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if layout.landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.center.text = layout.title.replace("&", "&&")
+    ws.oddHeader.right.text = "&D"
+    ws.oddFooter.center.text = "Page &P / &N"

@@ -1,0 +1,379 @@
+"""The generated sheets' layouts, built from the indicators (no I/O).
+
+Each builder returns a `SheetLayout`; the file writer and the Excel buttons
+render the same layouts, so what the coordinator sees does not depend on the
+door she came in by.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from citeslab_xl import __version__, funding, indicators, periods, plan, schedule
+from citeslab_xl.anomalies import Anomaly
+from citeslab_xl.dataset import Dataset
+from citeslab_xl.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.periods import Period
+from citeslab_xl.referents import suggest_referents
+
+MONTH_FR = periods.MONTHS_FR
+TREND_MONTHS = 12
+
+
+def _subtitle(dataset: Dataset, as_of: date) -> str:
+    return f"{dataset.settings.nom_du_site} — données au {as_of:%d/%m/%Y}"
+
+
+def _n(value) -> int:
+    return int(value or 0)
+
+
+def _sum(values: dict, key: str) -> int:
+    return sum(_n(v.get(key)) for v in values.values())
+
+
+def _month_label(month: Period) -> str:
+    return f"{MONTH_FR[month.debut.month - 1][:4].rstrip('.')}. {month.debut.year}" \
+        if len(MONTH_FR[month.debut.month - 1]) > 4 else f"{MONTH_FR[month.debut.month - 1]} {month.debut.year}"
+
+
+# --- Anomalies and Journal -------------------------------------------------------------
+
+ANOMALY_HEADERS = ["Gravité", "Feuille", "Ligne", "Colonne", "Cellule", "Valeur", "Message", "Code"]
+
+
+def anomalies_layout(anomalies: list[Anomaly], dataset_site: str, as_of: date) -> SheetLayout:
+    rows, links = [], {}
+    for i, a in enumerate(anomalies):
+        rows.append([a.gravite.value, a.feuille, a.ligne, a.colonne, a.cellule, a.valeur, a.message, a.code])
+        if a.cellule:
+            links[i] = f"'{a.feuille}'!{a.cellule}"
+    errors = sum(1 for a in anomalies if a.is_error)
+    summary = (f"{errors} erreur(s) et {len(anomalies) - errors} avertissement(s). "
+               "Cliquez sur une cellule de la colonne « Cellule » pour aller corriger la donnée, "
+               "puis relancez « Vérifier les données ».") if anomalies else "Aucune anomalie : les données sont conformes."
+    table = Table(ANOMALY_HEADERS, rows, links=links, link_column=4)
+    return SheetLayout(plan.ANOMALIES, "Anomalies des données", f"{dataset_site} — vérification au {as_of:%d/%m/%Y}",
+                       [Note(summary), table], widths={0: 14, 1: 16, 2: 7, 3: 24, 4: 9, 5: 22, 6: 90, 7: 22},
+                       landscape=True)
+
+
+JOURNAL_HEADERS = ["Date et heure", "Action", "Version", "Lignes lues", "Anomalies", "Feuilles écrites",
+                   "SHA-256 du classeur avant"]
+
+
+def journal_row(when: datetime, action: str, rows_read: int, anomalies: int, sheets: list[str], sha256: str) -> list:
+    return [when.replace(microsecond=0), action, __version__, rows_read, anomalies, ", ".join(sheets), sha256]
+
+
+def journal_layout(rows: list[list]) -> SheetLayout:
+    table = Table(JOURNAL_HEADERS, rows, formats={0: "dd/mm/yyyy hh:mm:ss", 3: INTEGER, 4: INTEGER})
+    return SheetLayout(plan.JOURNAL, "Journal des exécutions", "Une ligne par exécution ; jamais effacé.", [table],
+                       widths={0: 20, 1: 26, 2: 9, 3: 12, 4: 11, 5: 60, 6: 66}, append_only=True, landscape=True)
+
+
+# --- Synthèse AAAA-MM --------------------------------------------------------------------
+
+ACTIVITY_ROWS = (
+    ("Nouveaux porteurs", lambda k: k["nouveaux_porteurs"]),
+    ("Personnes accompagnées", lambda k: k["accompagnes"]),
+    ("Porteurs reçus en rendez-vous", lambda k: k["porteurs_recus"]),
+    ("Rendez-vous", lambda k: k["rdv"]),
+    ("Heures d'entretien", lambda k: k["heures"]),
+    ("Orientations vers un partenaire", lambda k: sum(k["orientations"].values())),
+    ("Créations d'entreprise", lambda k: k["creations"]),
+    ("Ateliers collectifs", lambda k: _sum(k["ateliers"], "nombre")),
+    ("Participants aux ateliers", lambda k: _sum(k["ateliers"], "participants")),
+    ("Actions de sensibilisation", lambda k: _sum(k["sensibilisation"], "nombre")),
+    ("Personnes sensibilisées", lambda k: _sum(k["sensibilisation"], "personnes")),
+)
+PUBLIC_ROWS = (("Part de femmes", "part_femmes"), ("Part des habitants d'un QPV", "part_qpv"),
+               ("Part des moins de 26 ans", "part_moins_26"))
+
+
+def _prorata(dataset: Dataset, period: Period) -> float:
+    return round(dataset.settings.objectif_accompagnes * period.fin.month / 12, 1)
+
+
+def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout:
+    k = indicators.compute(dataset, month, as_of)
+    k_prev = indicators.compute(dataset, periods.previous_year(month), as_of)
+    ytd = periods.year_to_date(month)
+    k_ytd = indicators.compute(dataset, ytd, as_of)
+    k_ytd_prev = indicators.compute(dataset, periods.previous_year(ytd), as_of)
+    activity = []
+    for label, pick in ACTIVITY_ROWS:
+        target = _prorata(dataset, month) if label == "Personnes accompagnées" else None
+        activity.append([label, pick(k), pick(k_prev), pick(k_ytd), pick(k_ytd_prev), target])
+    public = [[label, k[key], k_ytd[key]] for label, key in PUBLIC_ROWS]
+    orientations = [[p, n, k_ytd["orientations"].get(p, 0)] for p, n in k["orientations"].items()]
+    creations = [[s, n, k_ytd["creations_par_secteur"].get(s, 0)] for s, n in k["creations_par_secteur"].items()
+                 if n or k_ytd["creations_par_secteur"].get(s, 0)]
+    milestones = schedule.schedule(dataset, as_of)
+    suivis = Counter(m.etat for m in milestones)
+    caseload = [["File active (90 jours)", k["file_active"]], ["ETP", k["etp"]],
+                ["File active par ETP", k["file_active_par_etp"]], ["Capacité (file active)", k["capacite"]],
+                ["Taux de charge", k["taux_charge"]], ["Taux de charge avec un second poste", k["scenario_poste_2"]]]
+    trend = _trend(dataset, month, as_of)
+    blocks = [
+        Table(["Activité", "Mois", "Même mois N-1", "Cumul de l'année", "Cumul N-1", "Objectif au prorata"],
+              activity, title="Activité", formats={5: ONE_DECIMAL}),
+        Table(["Public (nouveaux porteurs)", "Mois", "Cumul de l'année"], public, title="Public",
+              formats={1: PERCENT, 2: PERCENT}),
+        Table(["Partenaire", "Orientations du mois", "Cumul de l'année"], orientations,
+              title="Orientations par partenaire", total=True),
+        Table(["Secteur", "Créations du mois", "Cumul de l'année"], creations, title="Créations par secteur",
+              total=True),
+        Table(["Suivis d'entreprises", "Nombre"],
+              [["En retard", suivis.get(schedule.EN_RETARD, 0)], ["À faire dans les 30 jours", suivis.get(schedule.A_VENIR, 0)]],
+              title="Suivis à faire (détail : feuille « Échéancier suivis »)"),
+        Table(["Charge", "Valeur"], caseload, title="Charge de travail",
+              cell_formats={(4, 1): PERCENT, (5, 1): PERCENT}),
+        Table(["Mois", "Nouveaux porteurs", "Rendez-vous"], trend, title="Tendance sur 12 mois"),
+    ]
+    blocks.append(Chart("line", "Nouveaux porteurs et rendez-vous sur 12 mois", table=len(blocks) - 1, series=[1, 2]))
+    return SheetLayout(plan.synthese_name(month), f"Synthèse mensuelle — {month.titre}", _subtitle(dataset, as_of),
+                       blocks, widths={0: 38, 1: 16, 2: 16, 3: 16, 4: 14, 5: 18})
+
+
+def _trend(dataset: Dataset, month: Period, as_of: date) -> list[list]:
+    first = periods.month_of(date(month.debut.year - 1, month.debut.month, 1) + timedelta(days=32))
+    months = periods.months_between(first.debut, month.fin)[-TREND_MONTHS:]
+    return [[m.label, indicators.nouveaux_porteurs(dataset, m, as_of), indicators.rdv(dataset, m, as_of)]
+            for m in months]
+
+
+# --- Historique mensuel ----------------------------------------------------------------
+
+HISTORY_HEADERS = ["Mois", "Nouveaux porteurs", "Accompagnés", "Rendez-vous", "Heures", "Orientations",
+                   "Créations", "Ateliers", "Participants", "Personnes sensibilisées", "File active"]
+
+
+def _by_month(dates: pd.Series) -> pd.Series:
+    return dates.dropna().dt.to_period("M").astype(str)
+
+
+def first_month(dataset: Dataset) -> date | None:
+    candidates = [dataset.porteurs["date_premier_contact"].min(), dataset.rendez_vous["date"].min()]
+    found = [c for c in candidates if pd.notna(c)]
+    return min(found).date() if found else None
+
+
+def history_rows(dataset: Dataset, as_of: date) -> list[list]:
+    """One row per month since the first data: counted in bulk, not month by month."""
+    start = first_month(dataset)
+    if start is None:
+        return []
+    months = periods.months_between(start, as_of)
+    p, r = dataset.porteurs, dataset.rendez_vous
+    r = r[r["date"] <= pd.Timestamp(as_of)]
+    nouveaux = _by_month(p["date_premier_contact"]).value_counts()
+    rdv = _by_month(r["date"]).value_counts()
+    minutes = r.assign(m=_by_month(r["date"])).groupby("m")["duree"].sum(min_count=1)
+    orient = _by_month(p["date_orientation"]).value_counts()
+    crea = _by_month(p["date_creation"]).value_counts()
+    people = pd.concat([
+        pd.DataFrame({"m": _by_month(p["date_premier_contact"]), "id": p.loc[p["date_premier_contact"].notna(), "id"]}),
+        pd.DataFrame({"m": _by_month(r["date"]), "id": r.loc[r["date"].notna(), "id_porteur"]}),
+    ]).dropna().drop_duplicates()
+    accompagnes = people.groupby("m")["id"].nunique()
+    a, s = dataset.ateliers, dataset.sensibilisation
+    ateliers_n = _by_month(a["date"]).value_counts()
+    participants = a.assign(m=_by_month(a["date"])).groupby("m")["participants"].sum(min_count=1)
+    sensibilises = s.assign(m=_by_month(s["date"])).groupby("m")["personnes"].sum(min_count=1)
+    rows = []
+    for m in months:
+        key = m.label
+        hours = indicators.half_up(indicators.as_decimal(_n(_get(minutes, key))) / 60)
+        rows.append([key, _get(nouveaux, key), _get(accompagnes, key), _get(rdv, key), hours, _get(orient, key),
+                     _get(crea, key), _get(ateliers_n, key), _get(participants, key), _get(sensibilises, key),
+                     indicators.file_active(dataset, m, as_of)])
+    return rows
+
+
+def _get(series: pd.Series, key: str) -> int:
+    value = series.get(key, 0)
+    return 0 if pd.isna(value) else int(value)
+
+
+def historique_layout(dataset: Dataset, as_of: date) -> SheetLayout:
+    rows = history_rows(dataset, as_of)
+    table = Table(HISTORY_HEADERS, rows, formats={4: ONE_DECIMAL})
+    blocks = [table]
+    if rows:
+        blocks.append(Chart("line", "Nouveaux porteurs et personnes accompagnées par mois", table=0, series=[1, 2]))
+    return SheetLayout(plan.HISTORIQUE, "Historique mensuel", _subtitle(dataset, as_of), blocks,
+                       widths={0: 10, **{i: 13 for i in range(1, len(HISTORY_HEADERS))}}, landscape=True)
+
+
+# --- COPIL AAAA -------------------------------------------------------------------------
+
+def _caseload_by_year(dataset: Dataset, as_of: date, last_year: int) -> list[list]:
+    start = first_month(dataset)
+    if start is None:
+        return []
+    rows = []
+    for y in range(start.year, last_year + 1):
+        k = periods.year(y)
+        rows.append([str(y), indicators.accompagnes(dataset, k, as_of), indicators.file_active(dataset, k, as_of),
+                     indicators.etp(dataset, k, as_of), indicators.file_active_par_etp(dataset, k, as_of),
+                     indicators.taux_charge(dataset, k, as_of), indicators.scenario_poste_2(dataset, k, as_of)])
+    return rows
+
+
+def _funding_year(dataset: Dataset, year: int, as_of: date):
+    return next((f for f in funding.funding_years(dataset, as_of) if f.annee == year), None)
+
+
+def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
+    period = periods.year(year)
+    k = indicators.compute(dataset, period, as_of)
+    s = dataset.settings
+    cohort = k["taux_creation"].get(str(year), {})
+    objectives = [
+        ["Personnes accompagnées", s.objectif_accompagnes, k["accompagnes"],
+         indicators.rate(k["accompagnes"], s.objectif_accompagnes)],
+        [f"Taux de création (cohorte {year})", s.objectif_taux_creation, cohort.get("taux"), None],
+    ]
+    public = [["Part de femmes", k["part_femmes"]], ["Part des habitants d'un QPV", k["part_qpv"]],
+              ["Part des moins de 26 ans", k["part_moins_26"]]]
+    ages = [[band, n] for band, n in k["par_tranche_age"].items()]
+    sectors = [[sector, n] for sector, n in k["creations_par_secteur"].items() if n]
+    forms = [[form, n] for form, n in k["creations_par_forme"].items() if n]
+    survival = [[f"{y} an{'s' if y != '1' else ''}", v["eligibles"], v["actives"], v["taux"]]
+                for y, v in k["perennite"].items()]
+    fy = _funding_year(dataset, year, as_of)
+    money = []
+    if fy is not None:
+        money = [[f, fy.parts.get(f)] for f in dataset.funders] + [
+            ["Reste à charge de la structure", fy.reste_a_charge], ["Coût total", fy.cout],
+            ["Coût par personne accompagnée", fy.cout_par_accompagne], ["Coût par création", fy.cout_par_creation]]
+    caseload = _caseload_by_year(dataset, as_of, year)
+    activity = [["Rendez-vous", k["rdv"]], ["Heures d'entretien", k["heures"]],
+                ["Ateliers collectifs", _sum(k["ateliers"], "nombre")],
+                ["Participants aux ateliers", _sum(k["ateliers"], "participants")],
+                ["Actions de sensibilisation", _sum(k["sensibilisation"], "nombre")],
+                ["Personnes sensibilisées", _sum(k["sensibilisation"], "personnes")],
+                ["Emplois dans les entreprises suivies", k["emplois"]]]
+    blocks = [
+        Table(["Objectif", "Objectif fixé", "Résultat", "Atteint à"], objectives, title="Objectifs et résultats",
+              formats={3: PERCENT}, cell_formats={(1, 1): PERCENT, (1, 2): PERCENT}),
+        Table(["Public accueilli (nouveaux porteurs)", "Part"], public, title="Profil du public", formats={1: PERCENT}),
+        Table(["Tranche d'âge", "Nouveaux porteurs"], ages, title="Âge au premier contact", total=True),
+        Table(["Secteur", "Créations"], sectors, title=f"Créations {year} par secteur", total=True),
+        Table(["Forme juridique", "Créations"], forms, title=f"Créations {year} par forme juridique", total=True),
+        Table(["Pérennité", "Entreprises concernées", "Toujours actives", "Taux"], survival,
+              title="Pérennité des entreprises créées", formats={3: PERCENT}),
+        Table(["Financement", "Montant"], money, title=f"Financement {year}", formats={1: EURO}),
+        Table(["Année", "Accompagnés", "File active (fin d'année)", "ETP", "File active par ETP", "Taux de charge",
+               "Avec un second poste"], caseload, title="Charge par ETP et scénario d'un second poste",
+              formats={3: "0.00", 4: ONE_DECIMAL, 5: PERCENT, 6: PERCENT}),
+        Table(["Volume d'activité", year], activity, title="Activité"),
+    ]
+    charts = []
+    if sectors:
+        charts.append(Chart("bar", f"Créations {year} par secteur", table=3, series=[1]))
+    if caseload:
+        charts.append(Chart("col", "Personnes accompagnées par an", table=7, series=[1]))
+    blocks += charts
+    blocks.append(Note("Le taux de charge compare la file active à la capacité (Paramètres › Capacité file active "
+                       "par ETP × ETP). La dernière colonne montre ce qu'il deviendrait avec un second poste."))
+    return SheetLayout(plan.copil_name(year), f"Comité de pilotage {year}", _subtitle(dataset, as_of), blocks,
+                       widths={0: 38, 1: 18, 2: 18, 3: 14, 4: 16, 5: 14, 6: 18})
+
+
+# --- COTECH AAAA-Tn ----------------------------------------------------------------------
+
+def _pipeline(dataset: Dataset, period: Period, as_of: date) -> list[list]:
+    p = dataset.porteurs
+    seen = set(p.loc[p["date_premier_contact"].between(pd.Timestamp(period.debut), pd.Timestamp(period.fin)), "id"])
+    r = dataset.rendez_vous
+    in_period = r["date"].between(pd.Timestamp(period.debut), pd.Timestamp(min(period.fin, as_of)))
+    seen |= set(r.loc[in_period, "id_porteur"].dropna())
+    counts = p[p["id"].isin(seen)]["statut"].value_counts()
+    return [[statut, int(counts.get(statut, 0))] for statut in dataset.settings.values("Statut")]
+
+
+def _orientation_outcomes(dataset: Dataset, period: Period) -> list[list]:
+    p = dataset.porteurs
+    oriented = p[p["partenaire"].notna() & p["date_orientation"].notna()]
+    in_period = oriented["date_orientation"].between(pd.Timestamp(period.debut), pd.Timestamp(period.fin))
+    rows = []
+    for partner in dataset.settings.values("Partenaire"):
+        mine = oriented[oriented["partenaire"] == partner]
+        created = int(mine["date_creation"].notna().sum())
+        rows.append([partner, int(in_period[mine.index].sum()), len(mine), created, indicators.rate(created, len(mine))])
+    return rows
+
+
+def cotech_layout(dataset: Dataset, quarter: Period, as_of: date) -> SheetLayout:
+    k = indicators.compute(dataset, quarter, as_of)
+    milestones = schedule.schedule(dataset, as_of)
+    by_state = Counter((m.jalon, m.etat) for m in milestones)
+    follow = [[jalon, by_state.get((jalon, schedule.EN_RETARD), 0), by_state.get((jalon, schedule.A_VENIR), 0)]
+              for jalon, _ in schedule.MILESTONES]
+    referents = dataset.referents
+    contactables = int((referents["accord"].eq(True) & referents["actif"].eq(True)).sum())
+    suggestions = suggest_referents(dataset)
+    suggested = [[s.id_porteur, s.secteur, ", ".join(s.id_referents) or "aucun référent disponible"]
+                 for s in suggestions]
+    workshops = [[t, v["nombre"], v["participants"]] for t, v in k["ateliers"].items()]
+    capacities = [[c, n] for c, n in indicators.capacites_photolangage(dataset, quarter, as_of, limit=10)]
+    blocks = [
+        Table(["Statut", "Porteurs"], _pipeline(dataset, quarter, as_of),
+              title="Porteurs accompagnés dans le trimestre, par statut", total=True),
+        Table(["Partenaire", "Orientés dans le trimestre", "Orientés depuis le début", "dont entreprise créée",
+               "Taux de création"], _orientation_outcomes(dataset, quarter),
+              title="Orientations par partenaire et ce qu'elles sont devenues", formats={4: PERCENT}),
+        Table(["Jalon de suivi", "En retard", "À faire dans les 30 jours"], follow, title="Suivis des entreprises",
+              total=True),
+        Table(["Référents de parcours", "Nombre"],
+              [["Contactables (accord et actifs)", contactables], ["Porteurs à qui en proposer", len(suggestions)]],
+              title="Référents"),
+        Table(["Porteur", "Secteur", "Référents suggérés"], suggested, title="Suggestions de référents"),
+        Table(["Atelier", "Nombre", "Participants"], workshops, title="Ateliers du trimestre", total=True),
+        Table(["Capacité relevée (photolangage)", "Fois"], capacities, title="Capacités les plus relevées"),
+    ]
+    blocks.append(Chart("bar", "Orientations par partenaire", table=1, series=[2, 3]))
+    return SheetLayout(plan.cotech_name(quarter), f"Comité technique — {quarter.titre}", _subtitle(dataset, as_of),
+                       blocks, widths={0: 36, 1: 22, 2: 26, 3: 20, 4: 16})
+
+
+# --- Financement calculé and Échéancier suivis -----------------------------------------------
+
+def financement_layout(dataset: Dataset, as_of: date) -> SheetLayout:
+    split = funding.split_funding(dataset)
+    funders = list(dataset.funders)
+    rows = []
+    for row in split.rows:
+        parts = [row.parts.get(f) for f in funders] if not row.in_error else [None] * len(funders)
+        rows.append([row.annee, row.poste, row.etp, row.cout, *parts, row.reste_a_charge,
+                     "parts > 100 % : non réparti" if row.in_error else ""])
+    money = {3 + i: EURO for i in range(len(funders) + 1)}
+    per_row = Table(["Année", "Poste", "ETP", "Coût total", *funders, "Reste à charge", "Remarque"], rows,
+                    title="Par année et par poste", formats={2: "0.00", **money})
+    years = [[y.annee, y.cout, *[y.parts.get(f) for f in funders], y.reste_a_charge, y.accompagnes, y.creations,
+              y.cout_par_accompagne, y.cout_par_creation] for y in funding.funding_years(dataset, as_of)]
+    n = len(funders)
+    per_year = Table(["Année", "Coût total", *funders, "Reste à charge", "Accompagnés", "Créations",
+                      "Coût par accompagné", "Coût par création"], years, title="Par année",
+                     formats={1: EURO, **{2 + i: EURO for i in range(n + 1)}, 3 + n + 2: EURO, 3 + n + 3: EURO})
+    note = Note("Montants calculés au centime près ; les arrondis sont répartis pour que la somme des parts "
+                "égale exactement le coût couvert. Le reste à charge est la part qu'aucun financeur ne couvre.")
+    return SheetLayout(plan.FINANCEMENT, "Financement calculé", _subtitle(dataset, as_of), [per_row, per_year, note],
+                       widths={0: 8, 1: 14, **{i: 16 for i in range(2, 10 + n)}}, landscape=True)
+
+
+def echeancier_layout(dataset: Dataset, as_of: date) -> SheetLayout:
+    order = {schedule.EN_RETARD: 0, schedule.A_VENIR: 1, schedule.FAIT: 2}
+    shown = [m for m in schedule.schedule(dataset, as_of) if m.etat != schedule.FAIT]
+    shown.sort(key=lambda m: (order[m.etat], m.date_due, m.id_porteur))
+    rows = [[m.id_porteur, m.date_creation, m.jalon, m.date_due, m.etat] for m in shown]
+    table = Table(["Porteur", "Date de création", "Jalon", "Échéance", "État"], rows, formats={1: DATE, 3: DATE})
+    note = Note("Un jalon est fait quand une ligne de Suivi est datée entre 60 jours avant et 120 jours après ; "
+                "il est en retard 30 jours après l'échéance. Rien n'est dû après une cessation.")
+    return SheetLayout(plan.ECHEANCIER, "Échéancier des suivis", _subtitle(dataset, as_of), [note, table],
+                       widths={0: 12, 1: 16, 2: 10, 3: 14, 4: 12})

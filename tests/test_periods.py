@@ -1,0 +1,90 @@
+"""Periods: parsing `--period`, labels, previous year, year-to-date, months."""
+
+from datetime import date
+
+import pytest
+
+from citeslab_xl import periods
+from citeslab_xl.periods import Period, parse_period
+
+
+@pytest.mark.parametrize("text, debut, fin, label", [
+    ("2026-10", date(2026, 10, 1), date(2026, 10, 31), "2026-10"),
+    ("2026-2", date(2026, 2, 1), date(2026, 2, 28), "2026-02"),
+    ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "2024-02"),
+    ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30), "2026-T3"),
+    ("2026-t4", date(2026, 10, 1), date(2026, 12, 31), "2026-T4"),
+    ("2026-q1", date(2026, 1, 1), date(2026, 3, 31), "2026-T1"),
+    (" 2026 ", date(2026, 1, 1), date(2026, 12, 31), "2026"),
+])
+def test_parse_period_accepts_month_quarter_and_year(text, debut, fin, label):
+    assert parse_period(text) == Period(debut, fin, label)
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-Q5", "2026-T0", "26", "oct 2026", "", "2026/10", "0999"])
+def test_parse_period_refuses_in_french_and_says_what_to_type(text):
+    with pytest.raises(ValueError) as raised:
+        parse_period(text)
+    assert "tapez 2026-10" in str(raised.value)
+    assert "2026-T3" in str(raised.value)
+
+
+def test_constructors_and_membership():
+    october = periods.month(2026, 10)
+    assert date(2026, 10, 1) in october and date(2026, 10, 31) in october
+    assert date(2026, 11, 1) not in october and date(2026, 9, 30) not in october
+    assert periods.quarter_of(date(2026, 11, 26)) == periods.quarter(2026, 4)
+    assert periods.month_of(date(2026, 11, 26)).label == "2026-11"
+    assert periods.year(2026).label == "2026"
+
+
+def test_titles_in_french():
+    assert periods.month(2026, 8).titre == "août 2026"
+    assert periods.quarter(2026, 1).titre == "1er trimestre 2026"
+    assert periods.quarter(2026, 3).titre == "3e trimestre 2026"
+    assert periods.year(2026).titre == "année 2026"
+    assert Period(date(2026, 1, 5), date(2026, 2, 3), "x").titre == "du 05/01/2026 au 03/02/2026"
+
+
+def test_previous_year_keeps_the_kind_of_period():
+    assert periods.previous_year(periods.month(2026, 10)) == periods.month(2025, 10)
+    assert periods.previous_year(periods.quarter(2026, 3)) == periods.quarter(2025, 3)
+    assert periods.previous_year(periods.year(2026)) == periods.year(2025)
+
+
+def test_previous_year_of_a_leap_february_ends_on_the_28th():
+    assert periods.previous_year(periods.month(2024, 2)) == periods.month(2023, 2)
+    assert periods.previous_year(periods.month(2025, 2)).fin == date(2024, 2, 29)
+
+
+def test_year_to_date_runs_from_the_first_of_january():
+    ytd = periods.year_to_date(periods.month(2026, 10))
+    assert (ytd.debut, ytd.fin) == (date(2026, 1, 1), date(2026, 10, 31))
+    assert ytd.label == "2026 (cumul au 31/10)"
+    assert periods.year_to_date(periods.month(2026, 12)) == periods.year(2026)
+    assert periods.year_to_date(periods.month(2026, 1)) == periods.month(2026, 1)
+
+
+def test_previous_year_of_a_year_to_date_stays_a_year_to_date():
+    previous = periods.previous_year(periods.year_to_date(periods.month(2024, 2)))
+    assert (previous.debut, previous.fin) == (date(2023, 1, 1), date(2023, 2, 28))
+    assert previous.label == "2023 (cumul au 28/02)"
+
+
+def test_shift_years_turns_29_february_into_28_february():
+    assert periods.shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert periods.shift_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert periods.shift_years(date(2028, 2, 29), -3) == date(2025, 2, 28)
+    assert periods.shift_years(date(2026, 3, 15), -2) == date(2024, 3, 15)
+
+
+def test_months_between_covers_every_month_met():
+    months = periods.months_between(date(2025, 11, 15), date(2026, 2, 1))
+    assert [m.label for m in months] == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert periods.months_between(date(2026, 3, 1), date(2026, 2, 28)) == []
+    assert [m.label for m in periods.months_between(date(2026, 5, 31), date(2026, 5, 31))] == ["2026-05"]
+
+
+def test_period_between_names_the_standard_periods():
+    assert periods.period_between(date(2026, 4, 1), date(2026, 6, 30)) == periods.quarter(2026, 2)
+    assert periods.period_between(date(2026, 3, 2), date(2026, 3, 9)).label == "2026-03-02/2026-03-09"

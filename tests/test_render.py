@@ -1,0 +1,266 @@
+"""A SheetLayout rendered by openpyxl: what the coordinator sees and prints."""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, LineChart, PieChart
+
+from citeslab_xl.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
+from libreoffice import recalculated_copy, requires_soffice
+
+QUARTIERS = Table(
+    ["Quartier", "Accompagnés", "Taux de création", "Coût"],
+    [["Planoise", 12, 0.25, Decimal("1200.50")],
+     ["Battant", 7, 0.5, Decimal("300.25")],
+     ["Hors QPV", 3, None, Decimal("10")]],
+    title="Par quartier",
+    formats={1: INTEGER, 2: PERCENT, 3: EURO},
+    total=True,
+    links={0: "'Porteurs'!C7", 2: "'Porteurs'!C9"},
+)
+
+
+def synthese() -> SheetLayout:
+    return SheetLayout(
+        "Synthèse 2025-01", "Synthèse de janvier 2025", "Au 31/01/2025",
+        blocks=[
+            QUARTIERS,
+            Note("Les taux sont calculés sur les porteurs accompagnés depuis au moins six mois."),
+            Chart("col", "Accompagnés par quartier", 0, [1], y_title="Porteurs"),
+            Table(["Mois", "Rendez-vous"], [[date(2025, 1, 1), 40], [date(2025, 2, 1), 52]]),
+            Chart("line", "Rendez-vous par mois", 3, [1]),
+            Chart("pie", "Répartition", 0, [1, 3]),
+        ],
+        widths={0: 24},
+        landscape=True,
+    )
+
+
+def saved(tmp_path, layouts, **options):
+    path = tmp_path / "rendu.xlsx"
+    render_workbook(layouts, **options).save(path)
+    return path
+
+
+def find_row(ws, first_value):
+    return next(row[0].row for row in ws.iter_rows() if row[0].value == first_value)
+
+
+def test_only_the_layouts_sheets_in_order(tmp_path):
+    layouts = [synthese(), SheetLayout("Anomalies", "Anomalies")]
+    wb = load_workbook(saved(tmp_path, layouts))
+    assert wb.sheetnames == ["Synthèse 2025-01", "Anomalies"]
+
+
+def test_title_subtitle_and_table_layout(tmp_path):
+    ws = load_workbook(saved(tmp_path, [synthese()]))["Synthèse 2025-01"]
+    assert ws["A1"].value == "Synthèse de janvier 2025"
+    assert ws["A1"].font.b and ws["A1"].font.sz > 11
+    assert ws["A2"].value == "Au 31/01/2025"
+    header = find_row(ws, "Quartier")
+    assert ws.cell(header - 1, 1).value == "Par quartier"
+    assert [c.value for c in ws[header]][:4] == QUARTIERS.headers
+    for cell in ws[header][:4]:
+        assert cell.font.b
+        assert cell.fill.fgColor.rgb.endswith(HEADER_FILL.fgColor.rgb[-6:])
+    assert [ws.cell(header + 1, j).value for j in range(1, 5)] == ["Planoise", 12, 0.25, 1200.5]
+    assert ws.cell(header + 1, 2).number_format == INTEGER
+    assert ws.cell(header + 1, 3).number_format == PERCENT
+    assert ws.cell(header + 1, 4).number_format == EURO
+    assert ws.cell(header + 3, 3).value is None
+
+
+def test_total_row_sums_numbers_but_not_rates(tmp_path):
+    ws = load_workbook(saved(tmp_path, [synthese()]))["Synthèse 2025-01"]
+    total = find_row(ws, "Total")
+    first = find_row(ws, "Planoise")
+    assert ws.cell(total, 2).value == f"=SUM(B{first}:B{first + 2})"
+    assert ws.cell(total, 4).value == f"=SUM(D{first}:D{first + 2})"
+    assert ws.cell(total, 4).number_format == EURO
+    assert ws.cell(total, 3).value is None  # a sum of rates means nothing
+    assert ws.cell(total, 1).font.b
+    assert summed_columns(QUARTIERS) == [1, 3]
+
+
+def test_a_total_over_no_row_is_not_a_formula():
+    table = Table(["Quartier", "Accompagnés"], [], total=True)
+    assert summed_columns(table) == []
+
+
+@requires_soffice
+def test_total_formulas_recalculate_to_the_python_sum(tmp_path):
+    copy = recalculated_copy(saved(tmp_path, [synthese()]), tmp_path / "lo")
+    ws = load_workbook(copy, data_only=True)["Synthèse 2025-01"]
+    total = find_row(ws, "Total")
+    assert ws.cell(total, 2).value == sum(row[1] for row in QUARTIERS.rows)
+    assert ws.cell(total, 4).value == pytest.approx(float(sum(row[3] for row in QUARTIERS.rows)))
+
+
+def test_links_point_inside_the_workbook(tmp_path):
+    ws = load_workbook(saved(tmp_path, [synthese()]))["Synthèse 2025-01"]
+    first = find_row(ws, "Planoise")
+    assert ws.cell(first, 1).hyperlink.location == "'Porteurs'!C7"
+    assert ws.cell(first, 1).hyperlink.target is None  # no external relationship
+    assert ws.cell(first + 2, 1).hyperlink.location == "'Porteurs'!C9"
+    assert ws.cell(first + 1, 1).hyperlink is None
+    assert ws.cell(first, 1).font.u == "single"
+
+
+def test_link_column(tmp_path):
+    table = Table(["Gravité", "Cellule"], [["Erreur", "C7"]], links={0: "'Porteurs'!C7"}, link_column=1)
+    ws = load_workbook(saved(tmp_path, [SheetLayout("Anomalies", "Anomalies", blocks=[table])]))["Anomalies"]
+    row = find_row(ws, "Erreur")
+    assert ws.cell(row, 2).hyperlink.location == "'Porteurs'!C7"
+    assert ws.cell(row, 1).hyperlink is None
+
+
+def test_note_is_wrapped_across_the_table_width(tmp_path):
+    ws = load_workbook(saved(tmp_path, [synthese()]))["Synthèse 2025-01"]
+    row = find_row(ws, synthese().blocks[1].text)
+    cell = ws.cell(row, 1)
+    assert cell.alignment.wrap_text
+    assert any(str(r).startswith(f"A{row}:") for r in ws.merged_cells.ranges)
+    assert ws.row_dimensions[row].height >= 15
+
+
+def test_native_charts_reference_the_table(tmp_path):
+    path = saved(tmp_path, [synthese()])
+    ws = load_workbook(path)["Synthèse 2025-01"]
+    first = find_row(ws, "Planoise")
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(n).decode() for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
+    assert len(charts) == 3
+    bar = next(c for c in charts if "<c:barChart>" in c)
+    assert '<c:barDir val="col"' in bar
+    assert f"'Synthèse 2025-01'!$B${first - 1}:$B${first + 2}" in bar  # the header gives the series its name
+    assert f"'Synthèse 2025-01'!$A${first}:$A${first + 2}" in bar
+    assert '<c:delete val="0"' in bar  # axes shown in Excel
+    assert any("<c:lineChart>" in c for c in charts)
+    pie = next(c for c in charts if "<c:pieChart>" in c)
+    assert pie.count("<c:ser>") == 1  # a pie shows one series
+
+
+@pytest.mark.parametrize("kind, cls", [("bar", BarChart), ("col", BarChart), ("line", LineChart), ("pie", PieChart)])
+def test_chart_kinds(tmp_path, kind, cls):
+    table = Table(["Mois", "N"], [["janv.", 1], ["févr.", 2]])
+    layout = SheetLayout("G", "G", blocks=[table, Chart(kind, "Titre", 0, [1])])
+    wb = render_workbook([layout])
+    (chart,) = wb["G"]._charts
+    assert isinstance(chart, cls)
+    if kind in ("bar", "col"):
+        assert chart.type == kind
+
+
+def test_a_chart_of_an_empty_table_says_so(tmp_path):
+    layout = SheetLayout("G", "G", blocks=[Table(["Mois", "N"], []), Chart("col", "Rendez-vous", 0, [1])])
+    wb = render_workbook([layout])
+    assert wb["G"]._charts == []
+    assert any(c.value == "Rendez-vous : aucune donnée à représenter." for row in wb["G"].iter_rows() for c in row)
+
+
+def test_a_chart_must_plot_a_table():
+    layout = SheetLayout("G", "G", blocks=[Note("x"), Chart("col", "Rendez-vous", 0, [1])])
+    with pytest.raises(ValueError):
+        render_workbook([layout])
+
+
+def test_widths_freeze_and_print_setup(tmp_path):
+    ws = load_workbook(saved(tmp_path, [synthese()]))["Synthèse 2025-01"]
+    assert ws.column_dimensions["A"].width == 24
+    assert ws.column_dimensions["B"].width >= len("Accompagnés")
+    assert ws.freeze_panes == "A4"  # under the title and subtitle
+    assert ws.page_setup.paperSize == ws.PAPERSIZE_A4
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.oddHeader.center.text == "Synthèse de janvier 2025"
+    assert ws.oddHeader.right.text == "&D"
+
+
+def test_a_lone_table_freezes_under_its_header(tmp_path):
+    layout = SheetLayout("Anomalies", "Anomalies", "Au 31/01/2025", blocks=[Table(["Gravité"], [["Erreur"]])])
+    ws = load_workbook(saved(tmp_path, [layout]))["Anomalies"]
+    assert ws.freeze_panes == f"A{find_row(ws, 'Gravité') + 1}"
+
+
+def test_ampersand_in_title_is_not_a_header_code(tmp_path):
+    ws = load_workbook(saved(tmp_path, [SheetLayout("S", "Accueil & suivi")]))["S"]
+    assert ws.oddHeader.center.text == "Accueil && suivi"
+
+
+def test_dates_keep_their_day_in_a_1904_workbook(tmp_path):
+    layout = SheetLayout("S", "S", blocks=[Table(["Date"], [[date(2025, 3, 12)]], formats={0: DATE})])
+    path = saved(tmp_path, [layout], date1904=True)
+    wb = load_workbook(path)
+    assert wb.epoch.year == 1904
+    assert wb["S"].cell(find_row(wb["S"], "Date") + 1, 1).value == datetime(2025, 3, 12)
+
+
+def test_dates_without_a_format_get_a_french_one(tmp_path):
+    layout = SheetLayout("S", "S", blocks=[Table(["Quand"], [[date(2025, 3, 12)], [datetime(2025, 3, 12, 9, 30)]])])
+    ws = load_workbook(saved(tmp_path, [layout]))["S"]
+    row = find_row(ws, "Quand")
+    assert ws.cell(row + 1, 1).number_format == DATE
+    assert ws.cell(row + 2, 1).number_format == "dd/mm/yyyy hh:mm"
+
+
+@pytest.mark.parametrize("value, expected", [
+    (True, "Oui"), (False, "Non"), (float("nan"), None), (math.inf, None), (pd.NaT, None), (pd.NA, None),
+    (np.int64(4), 4), (np.float64(2.5), 2.5), (Decimal("NaN"), None), ("a\x00b\x1fc", "abc"),
+    (datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc), datetime(2025, 1, 2, 3, 4)), (None, None),
+])
+def test_cell_values(value, expected):
+    result = cell_value(value)
+    assert result == expected and type(result) is type(expected)
+
+
+def test_an_overlong_text_is_cut_to_what_excel_holds():
+    assert len(cell_value("x" * 40000)) == 32767
+
+
+FORMULA_LEADS = st.sampled_from(["=", "+", "-", "@", "\t", "\r"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(lead=FORMULA_LEADS, rest=st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc"]), max_size=20))
+def test_text_that_looks_like_a_formula_stays_text(tmp_path_factory, lead, rest):
+    text = lead + rest
+    layout = SheetLayout("S", text, text, blocks=[Table([text], [[text]], title=text), Note(text)])
+    wb = render_workbook([layout])
+    cells = [c for row in wb["S"].iter_rows() for c in row if c.value is not None]
+    assert len(cells) == 5
+    assert all(c.data_type == "s" and c.value == text for c in cells)
+
+    path = tmp_path_factory.mktemp("f") / "f.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_the_only_formulas_are_totals(tmp_path):
+    layout = SheetLayout("S", "=1+1", blocks=[Table(["=A", "N"], [["=SUM(A1:A3)", 1], ["@cmd", 2]], total=True)])
+    path = saved(tmp_path, [layout])
+    with zipfile.ZipFile(path) as archive:
+        formulas = re.findall(r"<f>(.*?)</f>", archive.read("xl/worksheets/sheet1.xml").decode())
+    assert formulas == ["SUM(B5:B6)"]
+    ws = load_workbook(path)["S"]
+    assert ws["A5"].value == "=SUM(A1:A3)" and ws["A5"].data_type == "s"
+
+
+def test_render_layout_into_a_given_sheet():
+    wb = render_workbook([])
+    ws = wb.create_sheet("Libre")
+    render_layout(ws, SheetLayout("ignored", "Titre", blocks=[Table(["A"], [[1]])]))
+    assert ws.title == "Libre" and ws["A1"].value == "Titre"

@@ -1,0 +1,210 @@
+"""Small-count suppression: hand-computed tables, and checks that no hidden count can be worked back."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citeslab_xl.suppression import (
+    SECONDARY_MARK, Hidden, Line, SuppressedTable, rate_hidden, small_mark, suppress, suppress_grid, with_totals,
+)
+
+P, S = Hidden.PRIMARY, Hidden.SECONDARY
+
+
+def column(*counts):
+    return [[c] for c in counts]
+
+
+# --- hand-computed examples -----------------------------------------------------------------
+
+def test_small_counts_show_less_than_threshold_and_zeros_stay():
+    table = suppress_grid(column(12, 3, 0, 9, 7), 5, column_totals=True)
+    # 3 is small; the total 31 would give it back, so the smallest other non-zero count (7) goes too
+    assert table.rows() == [[12], ["< 5"], [0], [9], [SECONDARY_MARK], [31]]
+    assert [row[0] for row in table.mask] == [None, P, None, None, S, None]
+
+
+def test_without_a_total_only_small_counts_are_hidden():
+    table = suppress_grid(column(12, 3, 0, 9, 7), 5)
+    assert table.rows() == [[12], ["< 5"], [0], [9], [7]]
+
+
+def test_two_small_counts_protect_each_other():
+    table = suppress_grid(column(20, 2, 3, 15), 5, column_totals=True)
+    assert table.rows() == [[20], ["< 5"], ["< 5"], [15], [40]]
+
+
+def test_secondary_cell_chosen_so_that_bounds_do_not_pin_the_small_one():
+    # 12, 1, 5 and total 18: hiding 1 and 5 leaves 6 to share between « < 5 » (1-4) and
+    # « masqué » (≥ 5): only 1 + 5 fits, so 12 must go as well
+    table = suppress_grid(column(12, 1, 5, 0), 5, column_totals=True)
+    assert table.rows() == [[SECONDARY_MARK], ["< 5"], [SECONDARY_MARK], [0], [18]]
+
+
+def test_a_lone_non_zero_count_hides_the_total():
+    # the only non-zero cell of the column is hidden by its row: the total would repeat it
+    table = suppress_grid([[6, 0], [3, 8]], 5, row_totals=True, column_totals=True)
+    assert table.mask == [
+        [S, None, S],
+        [P, S, S],
+        [S, S, None],
+    ]
+    assert table.rows()[2][2] == 17
+
+
+def test_two_dimensional_secondary_suppression_by_hand():
+    counts = [
+        [10, 2, 8],
+        [6, 9, 12],
+        [7, 11, 3],
+    ]
+    table = suppress_grid(counts, 5, row_totals=True, column_totals=True)
+    # 2 and 3 are small; row 1 then hides 8, row 3 hides 7; column 1 hides 6, column 2 hides 9
+    assert table.mask == [
+        [None, P, S, None],
+        [S, S, None, None],
+        [S, None, P, None],
+        [None, None, None, None],
+    ]
+    assert table.rows()[3] == [23, 22, 23, 68]
+    assert [row[3] for row in table.rows()] == [20, 27, 21, 68]
+
+
+def test_small_total_is_hidden_like_any_count():
+    table = suppress_grid(column(3, 0, 0), 5, column_totals=True)
+    assert table.rows() == [["< 5"], [0], [0], ["< 5"]]
+
+
+def test_cells_that_are_not_counts_are_never_hidden():
+    table = suppress([[None, 3, 12]], 5, [Line(((0, 1),), (0, 2))])
+    assert table.rows() == [[None, "< 5", SECONDARY_MARK]]
+
+
+def test_threshold_changes_the_mark():
+    assert small_mark(10) == "< 10"
+    assert suppress_grid(column(7, 30), 10, column_totals=True).rows() == [["< 10"], [SECONDARY_MARK], [37]]
+
+
+def test_with_totals_computes_values_and_lines():
+    grid, lines = with_totals([[1, 2], [3, 4]], row_totals=True, column_totals=True)
+    assert grid == [[1, 2, 3], [3, 4, 7], [4, 6, 10]]
+    assert Line(((0, 0), (0, 1)), (0, 2)) in lines
+    assert Line(((0, 1), (1, 1)), (2, 1)) in lines
+    assert Line(((0, 2), (1, 2)), (2, 2)) in lines
+    assert len(lines) == 2 + 3 + 1
+
+
+def test_rates_hidden_on_small_denominator_numerator_or_complement():
+    assert rate_hidden(2, 4, 5)  # denominator below the threshold
+    assert rate_hidden(3, 100, 5)  # 3 % of 100 gives back 3
+    assert rate_hidden(97, 100, 5)  # and 97 % gives back the 3 others
+    assert not rate_hidden(0, 100, 5)
+    assert not rate_hidden(40, 100, 5)
+    assert rate_hidden(40, 100, 5, numerator_hidden=True)  # hidden elsewhere by secondary suppression
+    assert rate_hidden(60, 100, 5, complement_hidden=True)
+
+
+# --- what a reader can work out -----------------------------------------------------------
+
+def lone_hidden_lines(table: SuppressedTable) -> list[Line]:
+    """Lines with a shown total and exactly one hidden non-zero cell: each gives that cell away."""
+    return [
+        line for line in table.lines
+        if not table.hidden(*line.total)
+        and sum(1 for p in line.cells if table.hidden(*p) and table.values[p[0]][p[1]]) == 1
+    ]
+
+
+def reader_solutions(table: SuppressedTable, inner_rows: int, inner_cols: int):
+    """Every inner grid a reader could believe, knowing the shown cells and what the marks mean.
+
+    The hidden inner cells range over 1..N−1 (« < N ») or N..a bound no shown
+    total lets them pass (« masqué »); totals are recomputed and must agree
+    with what is shown. Brute force, for small tables only.
+    """
+    t = table.threshold
+    cap = max(v for row in table.values for v in row if v is not None) + t
+    choices = []
+    for i in range(inner_rows):
+        for j in range(inner_cols):
+            state = table.mask[i][j]
+            value = table.values[i][j]
+            if state is None:
+                choices.append([value])
+            elif state is Hidden.PRIMARY:
+                choices.append(range(1, t))
+            else:
+                choices.append(range(t, cap + 1))
+    for flat in itertools.product(*choices):
+        grid = [list(flat[r * inner_cols:(r + 1) * inner_cols]) for r in range(inner_rows)]
+        full, _ = with_totals(grid, row_totals=len(table.values[0]) > inner_cols,
+                              column_totals=len(table.values) > inner_rows)
+        if all(_agrees(table, i, j, v) for i, row in enumerate(full) for j, v in enumerate(row)):
+            yield full
+
+
+def _agrees(table: SuppressedTable, i: int, j: int, value: int) -> bool:
+    state = table.mask[i][j]
+    if state is None:
+        return value == table.values[i][j]
+    if state is Hidden.PRIMARY:
+        return 0 < value < table.threshold
+    return value >= table.threshold
+
+
+def assert_nothing_pinned(table: SuppressedTable, inner_rows: int, inner_cols: int) -> None:
+    hidden = [(i, j) for i, row in enumerate(table.mask) for j, state in enumerate(row) if state is not None]
+    seen = {p: set() for p in hidden}
+    for solution in reader_solutions(table, inner_rows, inner_cols):
+        for i, j in hidden:
+            seen[(i, j)].add(solution[i][j])
+    for (i, j), values in seen.items():
+        assert table.values[i][j] in values
+        assert len(values) >= 2, f"cell {(i, j)} = {table.values[i][j]} can be worked out"
+
+
+counts = st.integers(min_value=0, max_value=9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), threshold=st.integers(min_value=3, max_value=6),
+       row_totals=st.booleans(), column_totals=st.booleans())
+def test_no_line_with_a_total_shows_a_single_hidden_count(data, threshold, row_totals, column_totals):
+    n_rows = data.draw(st.integers(min_value=1, max_value=5))
+    n_cols = data.draw(st.integers(min_value=1, max_value=5))
+    grid = data.draw(st.lists(st.lists(counts, min_size=n_cols, max_size=n_cols), min_size=n_rows, max_size=n_rows))
+    table = suppress_grid(grid, threshold, row_totals, column_totals)
+    assert lone_hidden_lines(table) == []
+    for i, row in enumerate(table.values):
+        for j, value in enumerate(row):
+            if 0 < value < threshold:
+                assert table.mask[i][j] is Hidden.PRIMARY
+            if value == 0:
+                assert table.mask[i][j] is None
+            if table.mask[i][j] is None:
+                assert table.shown(i, j) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.integers(min_value=0, max_value=14), min_size=1, max_size=6),
+       threshold=st.integers(min_value=3, max_value=5))
+def test_brute_force_no_hidden_count_of_a_column_can_be_worked_out(values, threshold):
+    table = suppress_grid(column(*values), threshold, column_totals=True)
+    assert_nothing_pinned(table, len(values), 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), threshold=st.integers(min_value=3, max_value=5))
+def test_brute_force_rows_with_totals_of_a_small_table(data, threshold):
+    grid = data.draw(st.lists(st.lists(st.integers(min_value=0, max_value=8), min_size=3, max_size=3),
+                              min_size=1, max_size=2))
+    table = suppress_grid(grid, threshold, row_totals=True)
+    assert_nothing_pinned(table, len(grid), 3)
+
+
+def test_brute_force_on_the_hand_computed_two_dimensional_tables():
+    assert_nothing_pinned(suppress_grid([[10, 2, 8], [6, 9, 12], [7, 11, 3]], 5, True, True), 3, 3)
+    assert_nothing_pinned(suppress_grid([[6, 0], [3, 8]], 5, True, True), 2, 2)
