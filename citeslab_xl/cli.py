@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import contextmanager
 from datetime import date
@@ -148,10 +149,63 @@ def funding(
         sys.stdout.write("\n")
     else:
         print_funding(split)
-    for row in split.errors:
-        err.print(f"Financement ligne {row.ligne} ({row.annee}, {row.poste}) : parts de {row.total_shares} % "
-                  "au-delà de 100 %, non réparties ; corrigez les pourcentages.", markup=False)
-    raise typer.Exit(1 if split.errors else 0)
+    in_error = [a for a in dataset.errors if a.feuille == dataset.sheet_names.get("financement")]
+    for anomaly in in_error:
+        err.print(f"{anomaly.feuille}!{anomaly.cellule} : {anomaly.message}", markup=False)
+    raise typer.Exit(1 if in_error else 0)
+
+
+def _period_option(text: Optional[str]):
+    from citeslab_xl.periods import parse_period
+
+    if text is None:
+        return None
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        fail(f"--period : {exc}")
+
+
+def _report_written(report) -> None:
+    err.print(f"{report.path} : {len(report.sheets)} feuille(s) écrite(s) ({', '.join(report.sheets)}) ; "
+              f"{report.errors} erreur(s), {report.warnings} avertissement(s) dans les données."
+              + (f" Version précédente gardée : {report.backup.name}." if report.backup else ""), markup=False)
+
+
+@app.command()
+def refresh(
+    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    month: Optional[str] = typer.Option(None, "--month", help="Un mois à (re)faire : AAAA-MM."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Refait aussi les synthèses de mois clos."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
+):
+    """Vérifie, puis refait les feuilles générées qui sont dues (bouton « Actualiser les synthèses »)."""
+    day = parse_as_of(as_of)
+    chosen = _period_option(month)
+    if chosen is not None and not re.fullmatch(r"\d{4}-\d{2}", chosen.label):
+        fail(f"--month « {month} » : tapez un mois, par exemple 2026-10.")
+    with refusals(), working("Actualisation des synthèses…"):
+        report = api.refresh(workbook, day, chosen, rebuild, out_path)
+    _report_written(report)
+
+
+@app.command()
+def committee(
+    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
+    kind: str = typer.Argument(..., metavar="copil|cotech"),
+    period: Optional[str] = typer.Option(None, "--period", help="AAAA pour le COPIL, AAAA-Tn pour le COTECH."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
+):
+    """Prépare la feuille d'un comité : COPIL AAAA ou COTECH AAAA-Tn."""
+    if kind not in ("copil", "cotech"):
+        fail(f"« {kind} » : tapez copil (comité de pilotage) ou cotech (comité technique).")
+    day = parse_as_of(as_of)
+    chosen = _period_option(period)
+    with refusals(), working("Préparation de la feuille du comité…"):
+        report = api.committee(workbook, kind, chosen, day, out_path)
+    _report_written(report)
 
 
 def _plain(value) -> str:

@@ -56,6 +56,7 @@ class Dataset:
     settings: Settings = field(default_factory=Settings)
     funders: tuple[str, ...] = schema.DEFAULT_FUNDERS
     anomalies: list[Anomaly] = field(default_factory=list)
+    sheet_names: dict[str, str] = field(default_factory=dict)  # sheet key -> the sheet's name in the workbook
 
     def table(self, key: str) -> pd.DataFrame:
         """A sheet's table; an absent optional sheet is an empty table of the right shape."""

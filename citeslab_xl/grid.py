@@ -91,6 +91,8 @@ def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
         return RawTable(sheet, grid.name, grid.top, [], []), missing
 
     header = grid.cells[best_index]
+    matches = [(v, _match_column(sheet, v)[0]) for v in header]
+    named_exactly = {c.key for v, c in matches if c is not None and fold(v) == fold(c.header)}
     columns: list[RawColumn] = []
     positions: list[int] = []
     seen: set[str] = set()
@@ -98,6 +100,8 @@ def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
         if is_blank(value):
             continue
         column, funder = _match_column(sheet, value)
+        if column is not None and column.key in named_exactly and fold(value) != fold(column.header):
+            column = None  # a synonym ("ID") gives way to the column named exactly ("ID porteur")
         if column is not None and column.key in seen:
             column = None  # a second column of the same name is kept as unknown
         if column is not None:

@@ -3,7 +3,9 @@
 Every public indicator function has the signature ``f(dataset, period, as_of)``
 (some ignore the period or the as-of date, which the spec does not use for
 them) so that callers can treat them alike; `compute` gathers them into the
-``--json`` object. Nothing here reads a file or the clock.
+``--json`` object. `monthly_activity` gives the activity totals of many months
+in one pass (Historique mensuel), `capacites_photolangage` the capacities most
+often noted. Nothing here reads a file or the clock.
 
 How the spec's open points are settled:
 
@@ -36,10 +38,10 @@ How the spec's open points are settled:
   29 February, which then completes its years on 28 February (created
   2024-02-29: eligible at 3 years on 2027-02-28), consistently with the
   "still active" test that uses the same anniversary.
-- `emplois`: created after D minus 3 years (strictly less than three years) and
-  not after D; each business's latest Suivi row dated on or before D with a
-  valid Emplois (two on the same date: the larger); a business without one
-  counts 0.
+- `emplois`: businesses whose third anniversary (as above) is after D, i.e.
+  created less than three years before D; each one's latest Suivi row dated on
+  or before D with a valid Emplois (two on the same date: the larger); a
+  business without one counts 0.
 - `ateliers` is ``{Type: {"nombre": n, "participants": m}}`` and
   `sensibilisation` ``{Type de lieu: {"nombre": n, "personnes": m}}``; an
   invalid Participants / Personnes touchées counts the row but adds nothing.
@@ -61,7 +63,7 @@ import pandas as pd
 
 from citeslab_xl import schema
 from citeslab_xl.dataset import Dataset
-from citeslab_xl.periods import Period, shift_years
+from citeslab_xl.periods import Period
 from citeslab_xl.text import fold
 
 AGE_BANDS = ("<26", "26-49", "50+", "inconnu")
@@ -322,7 +324,8 @@ def perennite(dataset: Dataset, period: Period, as_of: date) -> dict[str, dict]:
 
 def emplois(dataset: Dataset, period: Period, as_of: date) -> int:
     businesses = _businesses(dataset, as_of)
-    recent = businesses[businesses["date_creation"] > pd.Timestamp(shift_years(as_of, -3))]
+    third_anniversary = businesses["date_creation"] + pd.DateOffset(years=3)
+    recent = businesses[third_anniversary > pd.Timestamp(as_of)]
     suivi = dataset.suivi
     rows = suivi[suivi["id_porteur"].isin(set(recent["id"].dropna()))
                  & _not_after(suivi["date"], as_of) & suivi["emplois"].notna()]
@@ -452,10 +455,10 @@ def monthly_activity(dataset: Dataset, months: list[Period], as_of: date) -> lis
     rows = []
     for month_, active in zip(months, file_active_):
         key = month_.debut.year * 12 + month_.debut.month - 1
-        value = {name: int(series.get(key, 0)) for name, series in per_key.items()}
-        minutes = value.pop("minutes")
-        row = {"mois": month_.label, **value, "heures": half_up(Decimal(minutes) / 60), "file_active": active}
-        rows.append({"mois": row["mois"], **{name: row[name] for name in MONTHLY_KEYS}})
+        figures = {name: int(series.get(key, 0)) for name, series in per_key.items()}
+        figures["heures"] = half_up(Decimal(figures.pop("minutes")) / 60)
+        figures["file_active"] = active
+        rows.append({"mois": month_.label, **{name: figures[name] for name in MONTHLY_KEYS}})
     return rows
 
 

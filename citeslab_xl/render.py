@@ -18,6 +18,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -86,12 +87,12 @@ def render_layout(ws: Worksheet, layout: SheetLayout) -> None:
     first_block_row = row + 1
 
     starts = _block_starts(layout, first_block_row)
+    widths = _column_widths(layout)
     placed: dict[int, _Placed] = {}
     for index, block in enumerate(layout.blocks):
         if isinstance(block, Table):
-            placed[index] = _render_table(ws, starts[index], block)
+            placed[index] = _render_table(ws, starts[index], block, widths)
     span = max([NOTE_MIN_COLUMNS] + [len(t.headers) for t in layout.tables()])
-    widths = _column_widths(layout)
     for index, block in enumerate(layout.blocks):
         if isinstance(block, Note):
             _render_note(ws, starts[index], block, span, widths)
@@ -183,7 +184,7 @@ def _default_format(value) -> str | None:
 
 # --- blocks ---------------------------------------------------------------------
 
-def _render_table(ws: Worksheet, row: int, table: Table) -> _Placed:
+def _render_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float]) -> _Placed:
     if table.title:
         _write(ws, row, 1, table.title).font = TABLE_TITLE_FONT
         row += 1
@@ -191,6 +192,10 @@ def _render_table(ws: Worksheet, row: int, table: Table) -> _Placed:
     for j, header in enumerate(table.headers):
         cell = _write(ws, header_row, j + 1, header)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+    # a wrapped header needs a taller row: neither Excel nor LibreOffice grows it on opening
+    lines = max([_lines(h, widths.get(j, MIN_WIDTH)) for j, h in enumerate(table.headers)] + [1])
+    if lines > 1:
+        ws.row_dimensions[header_row].height = LINE_HEIGHT * lines
 
     link_column = table.link_column if table.link_column is not None else 0
     for i, values in enumerate(table.rows):
@@ -246,9 +251,13 @@ def _render_note(ws: Worksheet, row: int, note: Note, span: int, widths: dict[in
     if span > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
     # a merged cell does not grow with its text: give the row the height the text needs
-    characters_per_line = max(1, int(sum(widths.get(j, MIN_WIDTH) for j in range(span))))
-    lines = sum(max(1, math.ceil(len(part) / characters_per_line)) for part in str(cell.value or "").split("\n"))
-    ws.row_dimensions[row].height = LINE_HEIGHT * lines
+    ws.row_dimensions[row].height = LINE_HEIGHT * _lines(cell.value, sum(widths.get(j, MIN_WIDTH) for j in range(span)))
+
+
+def _lines(text, width: float) -> int:
+    """How many lines a wrapped text takes in a column `width` characters wide."""
+    per_line = max(1, int(width) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text or "").split("\n"))
 
 
 def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, placed: dict[int, _Placed]) -> None:
@@ -265,7 +274,13 @@ def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, pl
     for column in series:
         data = Reference(ws, min_col=column + 1, min_row=where.header_row, max_row=where.last_row)
         native.add_data(data, titles_from_data=True)
-    native.set_categories(Reference(ws, min_col=1, min_row=where.first_row, max_row=where.last_row))
+    categories = Reference(ws, min_col=1, min_row=where.first_row, max_row=where.last_row)
+    if any(isinstance(cell_value(r[0] if r else None), str) for r in table.rows):
+        # openpyxl refers to categories as numbers; Excel would then number the bars 1, 2, 3
+        for serie in native.series:
+            serie.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+    else:
+        native.set_categories(categories)
     ws.add_chart(native, f"A{row}")
 
 

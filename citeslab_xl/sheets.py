@@ -8,19 +8,17 @@ door she came in by.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
-from citeslab_xl import __version__, funding, indicators, periods, plan, schedule
+from citeslab_xl import funding, indicators, periods, plan, schedule
 from citeslab_xl.anomalies import Anomaly
 from citeslab_xl.dataset import Dataset
 from citeslab_xl.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
 from citeslab_xl.periods import Period
 from citeslab_xl.referents import suggest_referents
 
-MONTH_FR = periods.MONTHS_FR
-TREND_MONTHS = 12
 
 
 def _subtitle(dataset: Dataset, as_of: date) -> str:
@@ -35,12 +33,7 @@ def _sum(values: dict, key: str) -> int:
     return sum(_n(v.get(key)) for v in values.values())
 
 
-def _month_label(month: Period) -> str:
-    return f"{MONTH_FR[month.debut.month - 1][:4].rstrip('.')}. {month.debut.year}" \
-        if len(MONTH_FR[month.debut.month - 1]) > 4 else f"{MONTH_FR[month.debut.month - 1]} {month.debut.year}"
-
-
-# --- Anomalies and Journal -------------------------------------------------------------
+# --- Anomalies -------------------------------------------------------------
 
 ANOMALY_HEADERS = ["Gravité", "Feuille", "Ligne", "Colonne", "Cellule", "Valeur", "Message", "Code"]
 
@@ -59,20 +52,6 @@ def anomalies_layout(anomalies: list[Anomaly], dataset_site: str, as_of: date) -
     return SheetLayout(plan.ANOMALIES, "Anomalies des données", f"{dataset_site} — vérification au {as_of:%d/%m/%Y}",
                        [Note(summary), table], widths={0: 14, 1: 16, 2: 7, 3: 24, 4: 9, 5: 22, 6: 90, 7: 22},
                        landscape=True)
-
-
-JOURNAL_HEADERS = ["Date et heure", "Action", "Version", "Lignes lues", "Anomalies", "Feuilles écrites",
-                   "SHA-256 du classeur avant"]
-
-
-def journal_row(when: datetime, action: str, rows_read: int, anomalies: int, sheets: list[str], sha256: str) -> list:
-    return [when.replace(microsecond=0), action, __version__, rows_read, anomalies, ", ".join(sheets), sha256]
-
-
-def journal_layout(rows: list[list]) -> SheetLayout:
-    table = Table(JOURNAL_HEADERS, rows, formats={0: "dd/mm/yyyy hh:mm:ss", 3: INTEGER, 4: INTEGER})
-    return SheetLayout(plan.JOURNAL, "Journal des exécutions", "Une ligne par exécution ; jamais effacé.", [table],
-                       widths={0: 20, 1: 26, 2: 9, 3: 12, 4: 11, 5: 60, 6: 66}, append_only=True, landscape=True)
 
 
 # --- Synthèse AAAA-MM --------------------------------------------------------------------
@@ -140,20 +119,20 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
 
 
 def _trend(dataset: Dataset, month: Period, as_of: date) -> list[list]:
-    first = periods.month_of(date(month.debut.year - 1, month.debut.month, 1) + timedelta(days=32))
-    months = periods.months_between(first.debut, month.fin)[-TREND_MONTHS:]
-    return [[m.label, indicators.nouveaux_porteurs(dataset, m, as_of), indicators.rdv(dataset, m, as_of)]
-            for m in months]
+    start = date(month.debut.year - 1, month.debut.month, 1) + timedelta(days=32)
+    months = periods.months_between(start.replace(day=1), month.fin)
+    return [[row["mois"], row["nouveaux_porteurs"], row["rdv"]]
+            for row in indicators.monthly_activity(dataset, months, as_of)]
 
 
 # --- Historique mensuel ----------------------------------------------------------------
 
-HISTORY_HEADERS = ["Mois", "Nouveaux porteurs", "Accompagnés", "Rendez-vous", "Heures", "Orientations",
-                   "Créations", "Ateliers", "Participants", "Personnes sensibilisées", "File active"]
-
-
-def _by_month(dates: pd.Series) -> pd.Series:
-    return dates.dropna().dt.to_period("M").astype(str)
+HISTORY_COLUMNS = (
+    ("Mois", "mois"), ("Nouveaux porteurs", "nouveaux_porteurs"), ("Accompagnés", "accompagnes"),
+    ("Rendez-vous", "rdv"), ("Heures", "heures"), ("Orientations", "orientations"), ("Créations", "creations"),
+    ("Ateliers", "ateliers"), ("Participants", "participants"), ("Personnes sensibilisées", "personnes"),
+    ("File active", "file_active"),
+)
 
 
 def first_month(dataset: Dataset) -> date | None:
@@ -163,50 +142,21 @@ def first_month(dataset: Dataset) -> date | None:
 
 
 def history_rows(dataset: Dataset, as_of: date) -> list[list]:
-    """One row per month since the first data: counted in bulk, not month by month."""
     start = first_month(dataset)
     if start is None:
         return []
     months = periods.months_between(start, as_of)
-    p, r = dataset.porteurs, dataset.rendez_vous
-    r = r[r["date"] <= pd.Timestamp(as_of)]
-    nouveaux = _by_month(p["date_premier_contact"]).value_counts()
-    rdv = _by_month(r["date"]).value_counts()
-    minutes = r.assign(m=_by_month(r["date"])).groupby("m")["duree"].sum(min_count=1)
-    orient = _by_month(p["date_orientation"]).value_counts()
-    crea = _by_month(p["date_creation"]).value_counts()
-    people = pd.concat([
-        pd.DataFrame({"m": _by_month(p["date_premier_contact"]), "id": p.loc[p["date_premier_contact"].notna(), "id"]}),
-        pd.DataFrame({"m": _by_month(r["date"]), "id": r.loc[r["date"].notna(), "id_porteur"]}),
-    ]).dropna().drop_duplicates()
-    accompagnes = people.groupby("m")["id"].nunique()
-    a, s = dataset.ateliers, dataset.sensibilisation
-    ateliers_n = _by_month(a["date"]).value_counts()
-    participants = a.assign(m=_by_month(a["date"])).groupby("m")["participants"].sum(min_count=1)
-    sensibilises = s.assign(m=_by_month(s["date"])).groupby("m")["personnes"].sum(min_count=1)
-    rows = []
-    for m in months:
-        key = m.label
-        hours = indicators.half_up(indicators.as_decimal(_n(_get(minutes, key))) / 60)
-        rows.append([key, _get(nouveaux, key), _get(accompagnes, key), _get(rdv, key), hours, _get(orient, key),
-                     _get(crea, key), _get(ateliers_n, key), _get(participants, key), _get(sensibilises, key),
-                     indicators.file_active(dataset, m, as_of)])
-    return rows
-
-
-def _get(series: pd.Series, key: str) -> int:
-    value = series.get(key, 0)
-    return 0 if pd.isna(value) else int(value)
+    return [[row[key] for _, key in HISTORY_COLUMNS] for row in indicators.monthly_activity(dataset, months, as_of)]
 
 
 def historique_layout(dataset: Dataset, as_of: date) -> SheetLayout:
     rows = history_rows(dataset, as_of)
-    table = Table(HISTORY_HEADERS, rows, formats={4: ONE_DECIMAL})
+    table = Table([header for header, _ in HISTORY_COLUMNS], rows, formats={4: ONE_DECIMAL})
     blocks = [table]
     if rows:
         blocks.append(Chart("line", "Nouveaux porteurs et personnes accompagnées par mois", table=0, series=[1, 2]))
     return SheetLayout(plan.HISTORIQUE, "Historique mensuel", _subtitle(dataset, as_of), blocks,
-                       widths={0: 10, **{i: 13 for i in range(1, len(HISTORY_HEADERS))}}, landscape=True)
+                       widths={0: 10, **{i: 13 for i in range(1, len(HISTORY_COLUMNS))}}, landscape=True)
 
 
 # --- COPIL AAAA -------------------------------------------------------------------------

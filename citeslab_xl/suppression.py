@@ -193,8 +193,8 @@ def with_totals(counts: Sequence[Sequence[int | None]], row_totals: bool = False
         grid.append([_sum(grid[i][j] for i in range(n_rows)) for j in range(width)])
         for j in range(width):
             lines.append(Line(tuple((i, j) for i in range(n_rows)), (n_rows, j)))
-    if row_totals and column_totals:
-        lines.append(Line(tuple((i, n_cols) for i in range(n_rows)), (n_rows, n_cols)))
+    if row_totals and column_totals:  # the column of row totals is already a line of the loop above
+        lines.append(Line(tuple((n_rows, j) for j in range(n_cols)), (n_rows, n_cols)))
     return grid, lines
 
 

@@ -430,6 +430,7 @@ def validate(raw: RawWorkbook, as_of: date) -> Dataset:
                for key, sheet in located.items()}
     dataset = from_records(records, raw.settings, funders)
     dataset.anomalies = sorted(found, key=_order(raw))
+    dataset.sheet_names = {key: table.sheet_name for key, table in raw.tables.items()}
     return dataset
 
 

@@ -48,6 +48,7 @@ import io
 import os
 import posixpath
 import re
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, replace
@@ -607,7 +608,10 @@ STYLE_SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellX
                   "tableStyles", "colors", "extLst")
 FIRST_CUSTOM_FORMAT = 164  # lower ids are Excel's built-in formats
 RESERVED = {"fonts": 1, "fills": 2, "borders": 1}  # entries with a fixed meaning at the head of each list
-EMPTY_STYLES = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN_NS}"></styleSheet>'
+# for a workbook that has none: the Normal style only; the lists are seeded from the scratch workbook
+EMPTY_STYLES = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN_NS}">'
+                '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+                '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
 def _children(root, local: str) -> list:
@@ -755,11 +759,6 @@ def _remap_styles(sheet_xml: bytes, merger: StyleMerger) -> bytes:
     def tag(match):
         return _STYLE_ATTR.sub(lambda m: f"{m.group(1)}{merger.map_xf(int(m.group(2)))}{m.group(3)}", match.group(0))
     return _STYLED_TAG.sub(tag, sheet_xml.decode()).encode()
-
-
-def _style_indices(sheet_xml: bytes) -> list[int]:
-    return sorted({int(m.group(2)) for tag in _STYLED_TAG.finditer(sheet_xml.decode())
-                   for m in _STYLE_ATTR.finditer(tag.group(0))})
 
 
 # --- the splice -------------------------------------------------------------------
@@ -1029,27 +1028,52 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 # --- committing the file ----------------------------------------------------------
 
 def _commit(target: Path, entries: list[tuple[zipfile.ZipInfo, bytes]], keep_backups: int) -> Path | None:
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
-    temp = Path(temp_name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w") as archive:
-                for info, data in entries:
-                    _write_entry(archive, info, data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _verify(temp, [info.filename for info, _ in entries])
-        backup = _keep_backup(target, keep_backups) if target.exists() else None
-        _replace(temp, target)
+        temp = _file_beside(target, lambda handle: _write_zip(handle, entries), like=target)
+        try:
+            _verify(temp, [info.filename for info, _ in entries])
+            backup = _keep_backup(target, keep_backups) if target.exists() else None
+            _replace(temp, target)
+        except BaseException:
+            _discard(temp)
+            raise
     except OSError as exc:
-        _discard(temp)
         raise WriteRefused(f"« {target.name} » n'a pas pu être écrit ({exc.strerror or exc}) : "
                            "le classeur est resté tel qu'il était.") from exc
+    _sync_folder(target.parent)
+    return backup
+
+
+def _file_beside(target: Path, fill, like: Path) -> Path:
+    """A complete, synced temporary file in the target's folder (so that a rename is atomic)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _copy_mode(like, temp)
     except BaseException:
         _discard(temp)
         raise
-    _sync_folder(target.parent)
-    return backup
+    return temp
+
+
+def _copy_mode(like: Path, temp: Path) -> None:
+    # mkstemp makes a file only its owner can read: the new workbook keeps the old one's permissions
+    if like.exists():
+        shutil.copymode(like, temp)
+    else:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)
+
+
+def _write_zip(handle, entries: list[tuple[zipfile.ZipInfo, bytes]]) -> None:
+    with zipfile.ZipFile(handle, "w") as archive:
+        for info, data in entries:
+            _write_entry(archive, info, data)
 
 
 def _write_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
@@ -1070,16 +1094,12 @@ def _keep_backup(target: Path, keep: int) -> Path | None:
     for older, newer in zip(reversed(paths[1:]), reversed(paths[:-1])):
         if newer.exists():
             os.replace(newer, older)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{paths[0].name}.", suffix=TEMP_SUFFIX, dir=target.parent)
+    with target.open("rb") as current:
+        temp = _file_beside(paths[0], lambda handle: shutil.copyfileobj(current, handle), like=target)
     try:
-        with os.fdopen(fd, "wb") as handle, target.open("rb") as current:
-            while chunk := current.read(1 << 20):
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, paths[0])
+        os.replace(temp, paths[0])
     except BaseException:
-        _discard(Path(temp_name))
+        _discard(temp)
         raise
     return paths[0]
 

@@ -1,7 +1,7 @@
 """Properties that hold for any data: exact funding parts, order-free and sheet-local indicators."""
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -65,6 +65,12 @@ ateliers = st.lists(st.fixed_dictionaries({
     "type": maybe(st.sampled_from(DEFAULT_LISTS["Type d'atelier"])),
     "participants": maybe(st.integers(0, 100)),
 }), max_size=4)
+actions = st.lists(st.fixed_dictionaries({
+    "date": maybe(DAYS),
+    "type_lieu": maybe(st.sampled_from(DEFAULT_LISTS["Type de lieu"])),
+    "structure": st.just("Lycée"),
+    "personnes": maybe(st.integers(0, 2000)),
+}), max_size=4)
 suivis = st.lists(st.fixed_dictionaries({
     "id_porteur": st.sampled_from(IDS),
     "date": maybe(DAYS),
@@ -78,7 +84,7 @@ financements = st.lists(st.fixed_dictionaries({
     "cout": st.just(Decimal("1000")),
 }), max_size=3)
 sheets = st.fixed_dictionaries({
-    "porteurs": porteurs, "rendez_vous": rendez_vous, "ateliers": ateliers,
+    "porteurs": porteurs, "rendez_vous": rendez_vous, "ateliers": ateliers, "sensibilisation": actions,
     "suivi": suivis, "financement": financements,
 })
 period_of_interest = st.one_of(
@@ -113,15 +119,15 @@ READS = {
 }
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(records=sheets, period=period_of_interest, as_of=as_of_dates, seed=st.integers(0, 10**6))
 def test_no_indicator_depends_on_row_order(records, period, as_of, seed):
     assert indicators.compute(build(shuffled(records, seed)), period, as_of) == indicators.compute(
         build(records), period, as_of)
 
 
-@settings(max_examples=40, deadline=None)
-@given(records=sheets, other=sheets, changed=st.sampled_from(("rendez_vous", "ateliers", "suivi", "financement")),
+@settings(max_examples=25, deadline=None)
+@given(records=sheets, other=sheets, changed=st.sampled_from(("rendez_vous", "ateliers", "sensibilisation", "suivi", "financement")),
        period=period_of_interest, as_of=as_of_dates)
 def test_an_indicator_ignores_the_sheets_it_does_not_read(records, other, changed, period, as_of):
     before = indicators.compute(build(records), period, as_of)
@@ -131,10 +137,33 @@ def test_an_indicator_ignores_the_sheets_it_does_not_read(records, other, change
             assert after[key] == before[key], key
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(records=sheets, period=period_of_interest, as_of=as_of_dates)
 def test_accompagnes_is_at_least_the_new_porteurs_and_the_people_met(records, period, as_of):
     data = build(records)
     accompagnes = indicators.accompagnes(data, period, as_of)
     assert accompagnes >= indicators.nouveaux_porteurs(data, period, as_of)
     assert accompagnes >= indicators.porteurs_recus(data, period, as_of)
+
+
+def one_month(data, month, as_of):
+    """What `monthly_activity` must give, from the per-period functions."""
+    ateliers, actions = indicators.ateliers(data, month, as_of), indicators.sensibilisation(data, month, as_of)
+    return {
+        "mois": month.label,
+        **{key: getattr(indicators, key)(data, month, as_of) for key in (
+            "nouveaux_porteurs", "rdv", "heures", "porteurs_recus", "accompagnes", "file_active", "creations")},
+        "orientations": sum(indicators.orientations(data, month, as_of).values()),
+        "ateliers": sum(v["nombre"] for v in ateliers.values()),
+        "participants": sum(v["participants"] for v in ateliers.values()),
+        "sensibilisation": sum(v["nombre"] for v in actions.values()),
+        "personnes": sum(v["personnes"] for v in actions.values()),
+    }
+
+
+@settings(max_examples=20, deadline=None)
+@given(records=sheets, as_of=as_of_dates, first=st.dates(date(2025, 6, 1), date(2027, 3, 1)))
+def test_monthly_activity_agrees_with_the_indicators_of_each_month(records, as_of, first):
+    data = build(records)
+    months = periods.months_between(first, first + timedelta(days=100))
+    assert indicators.monthly_activity(data, months, as_of) == [one_month(data, m, as_of) for m in months]

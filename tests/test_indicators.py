@@ -361,8 +361,11 @@ def test_perennite_is_null_without_eligible_business():
 
 
 def test_emplois_sums_the_latest_valid_suivi_of_recent_businesses(outcomes):
-    # created after 2024-02-28: B1 (3, latest), B2 (2; the 2027-03-15 row is after D), B5 (4)
-    assert ind.emplois(outcomes, periods.year(2027), FEB_28) == 9
+    # less than three years old: B2 (2; the 2027-03-15 row is after D) and B5 (4, its last valid row);
+    # B1 turned three on 28 February 2027
+    assert ind.emplois(outcomes, periods.year(2027), FEB_28) == 6
+    # the day before, B1 counts with its latest row (3)
+    assert ind.emplois(outcomes, periods.year(2027), date(2027, 2, 27)) == 9
 
 
 def test_taux_creation_of_the_cohort_year():
@@ -394,6 +397,25 @@ def test_capacites_photolangage_most_often_noted_first():
     assert ind.capacites_photolangage(data, OCTOBER, AS_OF) == [("Écoute", 3), ("Confiance", 2), ("créativité", 1)]
     assert ind.capacites_photolangage(data, OCTOBER, AS_OF, limit=1) == [("Écoute", 3)]
     assert ind.capacites_photolangage(data, periods.month(2026, 9), AS_OF) == []
+
+
+# --- many months at once -------------------------------------------------------------------
+
+def test_monthly_activity(october):
+    months = [periods.month(2026, 9), OCTOBER, periods.month(2026, 11)]
+    assert ind.monthly_activity(october, months, AS_OF) == [
+        # P4 new; P6 met on the 30th; window 3 July – 30 September: P2, P3, P6; P7 to BGE; P10 created
+        {"mois": "2026-09", "nouveaux_porteurs": 1, "rdv": 1, "heures": 1.0, "porteurs_recus": 1, "accompagnes": 2,
+         "file_active": 3, "orientations": 1, "creations": 1, "ateliers": 0, "participants": 0,
+         "sensibilisation": 1, "personnes": 100},
+        {"mois": "2026-10", "nouveaux_porteurs": 3, "rdv": 4, "heures": 1.5, "porteurs_recus": 3, "accompagnes": 5,
+         "file_active": 4, "orientations": 2, "creations": 2, "ateliers": 3, "participants": 20,
+         "sensibilisation": 2, "personnes": 55},
+        # after the as-of date: the file active is still that of 20 October; the 1 November workshop counts
+        {"mois": "2026-11", "nouveaux_porteurs": 0, "rdv": 0, "heures": 0.0, "porteurs_recus": 0, "accompagnes": 0,
+         "file_active": 4, "orientations": 0, "creations": 0, "ateliers": 1, "participants": 5,
+         "sensibilisation": 0, "personnes": 0},
+    ]
 
 
 # --- the --json object ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,19 @@ def test_headers_match_without_accents_case_extra_spaces_or_trailing_colon(tmp_p
         "id", "nom", "prenom", "quartier", "date_premier_contact", "statut", "consentement"]
     assert [c.header for c in table.columns][2] == "prénom :"
     assert validate(raw, AS_OF).anomalies == []
+
+
+def test_a_column_named_exactly_wins_over_a_synonym_anywhere_in_the_row(tmp_path):
+    path = write_sheets(tmp_path / "rdv.xlsx", {
+        "Porteurs": [PORTEUR_HEADERS, porteur("P1")],
+        "Rendez-vous": [["ID", "Date", "ID porteur", "Type"], ["RDV-001", date(2025, 3, 12), "P1", "Premier accueil"]],
+    })
+    table = read_workbook(path).tables["rendez_vous"]
+    assert [(c.header, c.column.key if c.column else None) for c in table.columns] == [
+        ("ID", None), ("Date", "date"), ("ID porteur", "id_porteur"), ("Type", "type")]
+    dataset = check(path)
+    assert dataset.anomalies == []
+    assert dataset.rendez_vous.loc[0, "id_porteur"] == "P1"
 
 
 def test_unknown_columns_are_kept_and_do_not_shift_the_others(tmp_path):
@@ -236,6 +250,19 @@ def test_numbers_typed_as_ids_read_as_text(tmp_path):
     dataset = check(write_sheets(tmp_path / "ids.xlsx", rows))
     assert dataset.anomalies == []
     assert dataset.porteurs.loc[0, "id"] == "12"
+
+
+def test_funder_columns_are_named_by_their_header(tmp_path):
+    headers = ["Année", "Poste", "ETP", "Coût total", "Agglomération (%)", "Région(%)", "Bpifrance (%) :", "Notes"]
+    path = write_sheets(tmp_path / "financement.xlsx", {
+        "Porteurs": [PORTEUR_HEADERS, porteur()],
+        "Financement": [headers, [2025, "Poste 1", 1, 50000, 40, 20, "10,5", "ok"]],
+    })
+    dataset = check(path)
+    assert dataset.funders == ("Agglomération", "Région", "Bpifrance")
+    assert dataset.anomalies == []
+    row = dataset.financement.iloc[0]
+    assert (row["part:Agglomération"], row["part:Région"], row["part:Bpifrance"]) == (40, 20, Decimal("10.5"))
 
 
 # --- Paramètres ------------------------------------------------------------------

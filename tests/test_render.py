@@ -142,14 +142,17 @@ def test_native_charts_reference_the_table(tmp_path):
     with zipfile.ZipFile(path) as archive:
         charts = [archive.read(n).decode() for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
     assert len(charts) == 3
-    bar = next(c for c in charts if "<c:barChart>" in c)
-    assert '<c:barDir val="col"' in bar
-    assert f"'Synthèse 2025-01'!$B${first - 1}:$B${first + 2}" in bar  # the header gives the series its name
+    bar = next(c for c in charts if "<barChart>" in c)
+    assert '<barDir val="col"' in bar
+    assert f"<tx><strRef><f>'Synthèse 2025-01'!B{first - 1}</f>" in bar  # the header names the series
+    assert f"'Synthèse 2025-01'!$B${first}:$B${first + 2}" in bar
     assert f"'Synthèse 2025-01'!$A${first}:$A${first + 2}" in bar
-    assert '<c:delete val="0"' in bar  # axes shown in Excel
-    assert any("<c:lineChart>" in c for c in charts)
-    pie = next(c for c in charts if "<c:pieChart>" in c)
-    assert pie.count("<c:ser>") == 1  # a pie shows one series
+    assert "<strRef><f>'Synthèse 2025-01'!$A$" in bar  # text categories, not numbers
+    assert '<delete val="0"' in bar  # axes shown in Excel
+    line = next(c for c in charts if "<lineChart>" in c)
+    assert "<numRef><f>'Synthèse 2025-01'!$A$" in line  # months: a date axis
+    pie = next(c for c in charts if "<pieChart>" in c)
+    assert pie.count("<ser>") == 1  # a pie shows one series
 
 
 @pytest.mark.parametrize("kind, cls", [("bar", BarChart), ("col", BarChart), ("line", LineChart), ("pie", PieChart)])
@@ -181,7 +184,7 @@ def test_widths_freeze_and_print_setup(tmp_path):
     assert ws.column_dimensions["A"].width == 24
     assert ws.column_dimensions["B"].width >= len("Accompagnés")
     assert ws.freeze_panes == "A4"  # under the title and subtitle
-    assert ws.page_setup.paperSize == ws.PAPERSIZE_A4
+    assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -193,6 +196,15 @@ def test_a_lone_table_freezes_under_its_header(tmp_path):
     layout = SheetLayout("Anomalies", "Anomalies", "Au 31/01/2025", blocks=[Table(["Gravité"], [["Erreur"]])])
     ws = load_workbook(saved(tmp_path, [layout]))["Anomalies"]
     assert ws.freeze_panes == f"A{find_row(ws, 'Gravité') + 1}"
+
+
+def test_a_header_wider_than_its_column_gets_a_taller_row(tmp_path):
+    table = Table(["Quartier", "Orientations du mois"], [["Planoise", 3]])
+    layout = SheetLayout("S", "S", blocks=[table], widths={1: 10})
+    ws = load_workbook(saved(tmp_path, [layout]))["S"]
+    assert ws.row_dimensions[find_row(ws, "Quartier")].height == 30
+    narrow = load_workbook(saved(tmp_path, [SheetLayout("S", "S", blocks=[table])]))["S"]
+    assert narrow.row_dimensions[find_row(narrow, "Quartier")].height is None
 
 
 def test_ampersand_in_title_is_not_a_header_code(tmp_path):
@@ -240,7 +252,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path_factory, lead, rest)
     layout = SheetLayout("S", text, text, blocks=[Table([text], [[text]], title=text), Note(text)])
     wb = render_workbook([layout])
     cells = [c for row in wb["S"].iter_rows() for c in row if c.value is not None]
-    assert len(cells) == 5
+    assert len(cells) == 6  # title, subtitle, table title, header, row, note
     assert all(c.data_type == "s" and c.value == text for c in cells)
 
     path = tmp_path_factory.mktemp("f") / "f.xlsx"
@@ -254,9 +266,9 @@ def test_the_only_formulas_are_totals(tmp_path):
     path = saved(tmp_path, [layout])
     with zipfile.ZipFile(path) as archive:
         formulas = re.findall(r"<f>(.*?)</f>", archive.read("xl/worksheets/sheet1.xml").decode())
-    assert formulas == ["SUM(B5:B6)"]
+    assert formulas == ["SUM(B4:B5)"]
     ws = load_workbook(path)["S"]
-    assert ws["A5"].value == "=SUM(A1:A3)" and ws["A5"].data_type == "s"
+    assert ws["A4"].value == "=SUM(A1:A3)" and ws["A4"].data_type == "s"
 
 
 def test_render_layout_into_a_given_sheet():
