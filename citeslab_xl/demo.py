@@ -35,7 +35,23 @@ from citeslab_xl.template import build_workbook
 EARLIEST = date(2005, 1, 1)
 CHARGE = schema.DEFAULT_CHARGES[0][0]
 CREATION_SHARE = 0.40
+CREATION_SPREAD = 0.02  # how far a cohort's creation share may stray from it
+CREATOR_ORIENTATION_SHARE = 0.35
+# Days from the first contact to the last entretien, at most (orientation included).
+JOURNEY_DAYS = 150
+ORIENTATION_DAYS = 90
+ABANDON_DAYS = 90
+# What becomes of those who create nothing; the rest leave their project dormant.
+ORIENTED_SHARE = 0.35
+ABANDON_SHARE = 0.20
+# Most businesses are followed through the Suivi sheet alone; few come back for a rendez-vous.
+POST_CREATION_SHARE = 0.06
+PREMIER_ACCUEIL_MINUTES = (45, 60, 60, 75, 90)
+ENTRETIEN_MINUTES = (30, 45, 45, 60, 60, 75, 90)
+SUIVI_MINUTES = (30, 45, 60)
 REFERENTS_COUNT = 30
+# How far a year's number of new porteurs may stray from the objective.
+YEARLY_SPREAD = 0.03
 
 # New porteurs by month of first contact: the summer break, the autumn rush.
 MONTH_WEIGHTS = {1: 1.05, 2: 1.0, 3: 1.1, 4: 1.0, 5: 0.95, 6: 1.0,
@@ -234,11 +250,17 @@ def _empty(sheet: schema.Sheet) -> dict:
 
 @dataclass
 class _Path:
-    """Where a porteur's project went, and until when they were met."""
+    """Where a porteur's project went, and the stretch of it spent with the CitésLab.
+
+    The CitésLab meets people early, before the partners take over: its
+    entretiens fall between the first contact and `journey_end`, mostly a few
+    weeks or months later, even when the business is created a year after.
+    A `journey_end` after the as-of date means the porteur is still followed.
+    """
 
     statut: str
-    last_meeting: date
-    still_followed: bool = False
+    journey_end: date
+    entretiens: int
     partenaire: str | None = None
     orientation: date | None = None
     creation: date | None = None
@@ -254,7 +276,7 @@ class _Generator:
         self.fake.seed_instance(seed)
         self.as_of = as_of
         self.start = max(add_years(as_of, -years), EARLIEST)
-        self.people = round(people_per_year * ((as_of - self.start).days + 1) / 365.25)
+        self.people_per_year = people_per_year
         self.paths: list[_Path] = []
 
     def days(self, low: int, high: int) -> timedelta:
@@ -262,9 +284,19 @@ class _Generator:
 
     # porteurs
     def first_contacts(self) -> list[date]:
-        days = [self.start + timedelta(days=i) for i in range((self.as_of - self.start).days + 1)]
-        weights = [self._day_weight(d) for d in days]
-        return sorted(self.rng.choices(days, weights=weights, k=self.people))
+        """Each calendar year gets its seasonal share of the yearly objective, give or take a few percent."""
+        firsts = []
+        for year in range(self.start.year, self.as_of.year + 1):
+            year_days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if calendar.isleap(year) else 365)]
+            weights = [self._day_weight(d) for d in year_days]
+            covered = [(d, w) for d, w in zip(year_days, weights) if self.start <= d <= self.as_of and w]
+            if not covered:
+                continue
+            share = sum(w for _, w in covered) / sum(weights)
+            count = round(self.people_per_year * share * self.rng.uniform(1 - YEARLY_SPREAD, 1 + YEARLY_SPREAD))
+            days, day_weights = zip(*covered)
+            firsts += self.rng.choices(days, weights=day_weights, k=count)
+        return sorted(firsts)
 
     @staticmethod
     def _day_weight(day: date) -> float:
@@ -276,10 +308,12 @@ class _Generator:
         return weight
 
     def porteurs(self) -> list[dict]:
-        width = max(5, len(str(self.people)))
+        firsts = self.first_contacts()
+        creators = self.creators(firsts)
+        width = max(5, len(str(len(firsts))))
         rows = []
-        for number, first in enumerate(self.first_contacts(), start=1):
-            path = self.path(first)
+        for number, first in enumerate(firsts, start=1):
+            path = self.creator_path(first) if number in creators else self.other_path(first)
             self.paths.append(path)
             rows.append(self.porteur(f"P{number:0{width}d}", first, path))
         return rows
@@ -319,25 +353,37 @@ class _Generator:
     def sometimes_blank(self, value):
         return None if self.rng.random() < 0.03 else value
 
-    def path(self, first: date) -> _Path:
-        if self.rng.random() < CREATION_SHARE:
-            return self.creator_path(first)
-        return self.other_path(first)
+    def creators(self, firsts: list[date]) -> set[int]:
+        """The numbers (from 1) of the porteurs who will create: each cohort its share, give or take a little."""
+        cohorts: dict[int, list[int]] = {}
+        for number, first in enumerate(firsts, start=1):
+            cohorts.setdefault(first.year, []).append(number)
+        chosen = set()
+        for numbers in cohorts.values():
+            share = CREATION_SHARE + self.rng.uniform(-CREATION_SPREAD, CREATION_SPREAD)
+            chosen.update(self.rng.sample(numbers, round(share * len(numbers))))
+        return chosen
 
     def creator_path(self, first: date) -> _Path:
         rng, as_of = self.rng, self.as_of
         delay = int(rng.triangular(61, 548, 180))  # 2 to 18 months
         creation = workday_on_or_before(first + timedelta(days=delay))
         partenaire = orientation = None
-        if rng.random() < 0.35:
+        if rng.random() < CREATOR_ORIENTATION_SHARE:
             partenaire = _pick(rng, PARTENAIRE_WEIGHTS)
-            orientation = workday_on_or_before(first + self.days(14, delay - 14))
+            orientation = workday_on_or_before(first + self.days(14, min(delay - 14, ORIENTATION_DAYS)))
+        # An oriented porteur goes on with the partner; the others come back until they are ready.
+        journey_end = orientation or min(first + timedelta(days=self.journey_days()), creation)
+        entretiens = rng.randint(1, 4)
         if creation <= as_of:
-            return _Path("Créé", creation, partenaire=partenaire, orientation=orientation,
-                         creation=creation, cessation=self.cessation(creation))
+            return _Path("Créé", journey_end, entretiens, partenaire, orientation, creation,
+                         self.cessation(creation))
         if orientation is not None and orientation <= as_of:
-            return _Path("Orienté", as_of, still_followed=True, partenaire=partenaire, orientation=orientation)
-        return _Path(self.ongoing_statut(first, creation), as_of, still_followed=True)
+            return _Path("Orienté", journey_end, entretiens, partenaire, orientation)
+        return _Path(self.ongoing_statut(first, creation), journey_end, entretiens)
+
+    def journey_days(self) -> int:
+        return int(self.rng.triangular(14, JOURNEY_DAYS, 30))
 
     def ongoing_statut(self, first: date, creation: date | None = None) -> str:
         if (self.as_of - first).days < 21:
@@ -349,20 +395,18 @@ class _Generator:
     def other_path(self, first: date) -> _Path:
         rng, as_of = self.rng, self.as_of
         draw = rng.random()
-        if draw < 0.30:
-            orientation = workday_on_or_before(first + self.days(7, 150))
-            if orientation <= as_of:
-                return _Path("Orienté", orientation, partenaire=_pick(rng, PARTENAIRE_WEIGHTS), orientation=orientation)
-        elif draw < 0.75:
-            stop = first + self.days(30, 270)
-            if stop <= as_of:
-                return _Path("Abandon", stop)
+        if draw < ORIENTED_SHARE:
+            orientation = workday_on_or_before(first + self.days(7, ORIENTATION_DAYS))
+            path = _Path("Orienté", orientation, rng.randint(1, 3), _pick(rng, PARTENAIRE_WEIGHTS), orientation)
+        elif draw < ORIENTED_SHARE + ABANDON_SHARE:
+            # those who give up mostly do so early, after one entretien at most
+            path = _Path("Abandon", first + self.days(14, ABANDON_DAYS), rng.randint(0, 1))
         else:
             # a project left dormant, never formally closed
-            pause = first + self.days(60, 240)
-            if pause <= as_of:
-                return _Path("Émergence", pause)
-        return _Path(self.ongoing_statut(first), as_of, still_followed=True)
+            path = _Path("Émergence", first + self.days(30, JOURNEY_DAYS), rng.randint(0, 3))
+        if path.journey_end <= as_of:
+            return path
+        return _Path(self.ongoing_statut(first), path.journey_end, path.entretiens)
 
     def cessation(self, creation: date) -> date | None:
         """≈ 20 % close within three years, a few more later on."""
@@ -387,18 +431,16 @@ class _Generator:
 
     def meetings(self, ident: str, first: date, path: _Path) -> list[dict]:
         rng = self.rng
-        rows = [self.meeting(first, ident, "Premier accueil", (60, 75, 90), "Présentation du dispositif")]
-        count = {"Accueil": 0, "Émergence": rng.randint(0, 3), "Orienté": rng.randint(1, 3),
-                 "En création": rng.randint(2, 6), "Créé": rng.randint(2, 8), "Abandon": rng.randint(0, 2)}
-        span = (path.last_meeting - first).days
+        rows = [self.meeting(first, ident, "Premier accueil", PREMIER_ACCUEIL_MINUTES, "Présentation du dispositif")]
+        span = (path.journey_end - first).days
         if span >= 7:
-            for offset in sorted(rng.randint(7, span) for _ in range(count[path.statut])):
+            for offset in sorted(rng.randint(7, span) for _ in range(path.entretiens)):
                 day = workday_on_or_before(first + timedelta(days=offset))
-                rows.append(self.meeting(day, ident, "Entretien", (45, 60, 60, 75, 90, 120),
-                                         rng.choice(OBJETS_ENTRETIEN)))
-        if path.creation is not None:
+                if day <= self.as_of:
+                    rows.append(self.meeting(day, ident, "Entretien", ENTRETIEN_MINUTES, rng.choice(OBJETS_ENTRETIEN)))
+        if path.creation is not None and rng.random() < POST_CREATION_SHARE:
             rows.extend(self.follow_up_meetings(ident, path))
-        if path.still_followed and rng.random() < 0.4:
+        if path.journey_end > self.as_of and rng.random() < 0.4:
             planned = workday_on_or_before(self.as_of + self.days(3, 30))
             rows.append(self.meeting(planned, ident, "Entretien", (60,), "Point d'étape"))
         return rows
@@ -408,9 +450,9 @@ class _Generator:
         span = (end - path.creation).days
         if span < 20:
             return []
-        offsets = sorted(self.rng.randint(20, span) for _ in range(self.rng.randint(1, 3)))
+        offsets = sorted(self.rng.randint(20, span) for _ in range(self.rng.randint(1, 2)))
         return [self.meeting(workday_on_or_before(path.creation + timedelta(days=o)), ident,
-                             "Suivi post-création", (30, 45, 60), self.rng.choice(OBJETS_SUIVI))
+                             "Suivi post-création", SUIVI_MINUTES, self.rng.choice(OBJETS_SUIVI))
                 for o in offsets]
 
     def meeting(self, day: date, ident: str, kind: str, durations: tuple[int, ...], objet: str) -> dict:

@@ -86,10 +86,24 @@ def suppress(values: Sequence[Sequence[int | None]], threshold: int,
         [Hidden.PRIMARY if is_small(v, threshold) else None for v in row] for row in grid
     ]
     lines = tuple(lines)
+    _hide_zeros_under_small_totals(grid, mask, lines)
     while (exposed := _exposing_line(grid, mask, lines, threshold)) is not None:
         i, j = _next_to_hide(grid, mask, exposed)
         mask[i][j] = Hidden.SECONDARY
     return SuppressedTable(grid, mask, threshold, lines)
+
+
+def _hide_zeros_under_small_totals(grid, mask, lines: tuple[Line, ...]) -> None:
+    """Below a « < N » total, the zeros show « < N » too.
+
+    Otherwise the number of non-zero cells would tell too much: four cells
+    « < 5 » under a total « < 5 » can only be four times 1.
+    """
+    for line in lines:
+        if mask[line.total[0]][line.total[1]] is Hidden.PRIMARY:
+            for i, j in line.cells:
+                if grid[i][j] == 0:
+                    mask[i][j] = Hidden.PRIMARY
 
 
 def _nonzero(grid, position: Position) -> bool:
@@ -137,16 +151,25 @@ def _can_hide_more(grid, mask, line: Line) -> bool:
         not _is_hidden(mask, p) and _nonzero(grid, p) for p in line.cells)
 
 
-def _prior(state: Hidden, threshold: int) -> tuple[float, float]:
-    return (1, threshold - 1) if state is Hidden.PRIMARY else (threshold, math.inf)
+def _priors(mask, lines: tuple[Line, ...], threshold: int) -> dict[Position, tuple[float, float]]:
+    """What the marks alone tell a reader: « masqué » is at least N, « < N » is 1 to N − 1,
+    or 0 to N − 1 under a « < N » total (where zeros are hidden too)."""
+    under_small_total = {
+        p for line in lines if mask[line.total[0]][line.total[1]] is Hidden.PRIMARY for p in line.cells
+    }
+    priors = {}
+    for i, row in enumerate(mask):
+        for j, state in enumerate(row):
+            if state is Hidden.PRIMARY:
+                priors[(i, j)] = (0 if (i, j) in under_small_total else 1, threshold - 1)
+            elif state is Hidden.SECONDARY:
+                priors[(i, j)] = (threshold, math.inf)
+    return priors
 
 
 def _narrowed_bounds(grid, mask, lines: tuple[Line, ...], threshold: int) -> dict[Position, tuple[float, float]]:
     """Bounds of each hidden count that every line's equation (sum of cells = total) allows."""
-    bounds = {
-        (i, j): _prior(state, threshold)
-        for i, row in enumerate(mask) for j, state in enumerate(row) if state is not None
-    }
+    bounds = _priors(mask, lines, threshold)
     changed = True
     while changed:
         changed = False

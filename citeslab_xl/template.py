@@ -21,7 +21,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from citeslab_xl import layout, schema
 from citeslab_xl.dataset import share_column
 from citeslab_xl.schema import Kind, Sheet
-from citeslab_xl.text import fold
+from citeslab_xl.text import fold, is_formula_like
 
 LAST_ROW = 5000  # drop-downs and formats reach this far below the header
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -163,7 +163,11 @@ def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: 
     headers = headers_of(sheet, funders)
     ws.append(headers)
     for row in rows:
-        ws.append(_row_values(sheet, funders, row))
+        values = _row_values(sheet, funders, row)
+        ws.append(values)
+        for column, value in enumerate(values, start=1):
+            if is_formula_like(value):  # what the row says is text, even when it looks like a formula
+                ws.cell(row=ws.max_row, column=column).data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")

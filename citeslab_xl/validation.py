@@ -176,7 +176,8 @@ class Located:
     def anomaly(self, kind, row: dict, key: str | None, value=None, **params) -> Anomaly:
         raw = self.by_key.get(key) if key else None
         shown = None if value is None else show(value)
-        return kind.at(self.table.sheet_name, row["_row"], self.header(key), raw.index if raw else None, shown, **params)
+        return kind.at(self.table.sheet_name, row["_row"], self.header(key), raw.index if raw else None, shown,
+                       **params)
 
 
 def _keys(sheet: schema.Sheet) -> set[str]:

@@ -36,8 +36,8 @@ It writes the complete new file beside the target, fsyncs it, checks it,
 keeps the previous version as `NAME.bak.xlsx` (older ones shift to
 `NAME.bak1.xlsx`, `NAME.bak2.xlsx`... up to `keep_backups` copies), then
 replaces the target atomically with `os.replace`. A crash at any point
-leaves the target as it was; a leftover temporary file is named
-`.NAME.<random>.citeslab-tmp` and is ignored by later runs.
+leaves the target as it was; the temporary file it may leave behind
+(`.NAME.<random>.citeslab-tmp`) is removed by the next run.
 """
 
 from __future__ import annotations
@@ -214,8 +214,8 @@ def _check_request(source: Path, target: Path, layouts: list[SheetLayout], journ
         raise UnusableWorkbook(f"{source.name} : l'outil écrit dans un classeur .xlsx ou .xlsm ; "
                                "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) ».")
     if target.suffix.lower() != source.suffix.lower():
-        raise WriteRefused(f"« {target.name} » doit avoir la même extension que « {source.name} » "
-                           f"({source.suffix}) : Excel refuse d'ouvrir un classeur dont l'extension ne correspond pas au contenu.")
+        raise WriteRefused(f"« {target.name} » doit avoir la même extension que « {source.name} » ({source.suffix}) : "
+                           "Excel refuse d'ouvrir un classeur dont l'extension ne correspond pas au contenu.")
 
 
 def _check_sheet_name(name: str) -> None:
@@ -667,7 +667,7 @@ class StyleMerger:
         self.format_ids = {int(el.get("numFmtId")) for el in self.sections["numFmts"].children}
 
         scratch_root = ElementTree.fromstring(scratch)
-        self.scratch = {local: _children(scratch_root, local) for local in ("numFmts", "fonts", "fills", "borders", "cellXfs")}
+        self.scratch = {local: _children(scratch_root, local) for local in self.sections}
         self.scratch_formats = {int(el.get("numFmtId")): el.get("formatCode") for el in self.scratch["numFmts"]}
         self.mapping: dict[int, int] = {0: 0}  # unstyled generated cells take the workbook's default look
         self._seed_missing_sections()
@@ -738,7 +738,8 @@ class StyleMerger:
             if section.present:
                 text = _set_attribute(_append_children(text, local, items), local, "count", total)
             else:
-                text = self._insert_section(text, f'<{self.prefix}{local} count="{total}">{items}</{self.prefix}{local}>', local)
+                element = f'<{self.prefix}{local} count="{total}">{items}</{self.prefix}{local}>'
+                text = self._insert_section(text, element, local)
         return text
 
     def _insert_section(self, text: str, element: str, local: str) -> str:
@@ -811,6 +812,8 @@ def _splice(package: Package, book: BookInfo, plan: Plan, layouts: list[SheetLay
     for part in old_parts:
         edit.reserve(part)  # a rebuilt sheet keeps its part name: the workbook's lists stay as they are
     styles_part = _styles_part(edit.package, book)
+    if styles_part:
+        package.xml(styles_part)  # a broken styles part is refused here, in a sentence
     scratch_styles = scratch.parts[scratch_book.rel_of(STYLES).target]
     merger = StyleMerger(edit.package.text(styles_part) if styles_part else None, scratch_styles)
 
@@ -1028,6 +1031,7 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 # --- committing the file ----------------------------------------------------------
 
 def _commit(target: Path, entries: list[tuple[zipfile.ZipInfo, bytes]], keep_backups: int) -> Path | None:
+    _remove_leftovers(target)
     try:
         temp = _file_beside(target, lambda handle: _write_zip(handle, entries), like=target)
         try:
@@ -1042,6 +1046,15 @@ def _commit(target: Path, entries: list[tuple[zipfile.ZipInfo, bytes]], keep_bac
                            "le classeur est resté tel qu'il était.") from exc
     _sync_folder(target.parent)
     return backup
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Temporary files of an earlier run that was killed before it could clean up."""
+    prefixes = tuple(f".{path.name}." for path in [target] + backup_paths(target, 1))
+    for path in target.parent.iterdir():
+        if path.name.startswith(prefixes) and path.name.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):  # another program may hold it: it stays, harmless
+                path.unlink()
 
 
 def _file_beside(target: Path, fill, like: Path) -> Path:

@@ -143,3 +143,9 @@ def test_check_writes_nothing(with_error):
         check(with_error, *args)
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     assert after == before
+
+
+def test_a_folder_is_not_a_workbook(tmp_path):
+    run = check(tmp_path)
+    assert run.returncode == 2
+    assert tmp_path.name in run.stderr and "Traceback" not in run.stderr

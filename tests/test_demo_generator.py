@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from citeslab_xl import schema
+from citeslab_xl import indicators, periods, schedule, schema
 from citeslab_xl.api import check_file
 from citeslab_xl.demo import Spoiled, add_years, generate, write_demo
 
@@ -287,3 +287,25 @@ def test_a_clean_demo_workbook_has_no_error(tmp_path):
     data = write_demo(tmp_path / "demo.xlsx", people=250, years=5, seed=5, as_of=AS_OF)
     assert data.spoiled == []
     assert check_file(tmp_path / "demo.xlsx", AS_OF).errors == []
+
+
+def test_a_steady_year_of_the_demo_gives_a_one_coordinator_sites_figures(tmp_path):
+    as_of = date(2026, 11, 26)
+    write_demo(tmp_path / "demo.xlsx", people=400, years=6, seed=2, as_of=as_of)
+    dataset = check_file(tmp_path / "demo.xlsx", as_of)
+    figures = indicators.compute(dataset, periods.year(2025), as_of)
+    assert 360 <= figures["nouveaux_porteurs"] <= 440
+    # Journeys are short and few businesses come back for a rendez-vous: few people carry over.
+    assert 400 <= figures["accompagnes"] <= 470
+    assert 110 <= figures["file_active"] <= 160
+    assert 1000 <= figures["rdv"] <= 1400
+    assert 100 <= sum(figures["orientations"].values()) <= 180
+    assert sum(n > 0 for n in figures["orientations"].values()) >= 5
+    # cohorts that have had their 18 months after 31 December to create
+    for year in range(2021, 2025):
+        cohort = indicators.taux_creation(dataset, periods.year(year), as_of)[str(year)]
+        assert 0.35 <= cohort["taux"] <= 0.45, (year, cohort)
+    three_years = figures["perennite"]["3"]
+    assert three_years["eligibles"] > 200 and 0.72 <= three_years["taux"] <= 0.88
+    states = Counter(m.etat for m in schedule.schedule(dataset, as_of))
+    assert states[schedule.FAIT] >= 0.85 * (states[schedule.FAIT] + states[schedule.EN_RETARD])

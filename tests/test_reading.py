@@ -97,7 +97,8 @@ def test_synonyms_of_columns_and_sheets(tmp_path):
                       ["R1", "Petit", "Jean", "Boulangerie", "Artisanat", "0381000001", "Non", "Oui"]],
     })
     raw = read_workbook(path)
-    assert {raw.tables[k].sheet_name for k in ("porteurs", "rendez_vous", "referents")} == {"porteurs", "RDV", "Referents"}
+    roles = ("porteurs", "rendez_vous", "referents")
+    assert [raw.tables[k].sheet_name for k in roles] == ["porteurs", "RDV", "Referents"]
     assert not raw.missing_columns
     dataset = validate(raw, AS_OF)
     assert dataset.anomalies == []
@@ -108,7 +109,8 @@ def test_synonyms_of_columns_and_sheets(tmp_path):
 
 
 def test_headers_match_without_accents_case_extra_spaces_or_trailing_colon(tmp_path):
-    headers = ["  id ", "NOM", "prénom :", "Quartier:", "DATE   PREMIER contact", "statut\u00a0:", "Consentement  rgpd"]
+    headers = ["  id ", "NOM", "prénom :", "Quartier:", "DATE   PREMIER contact", "statut\u00a0:",
+               "Consentement  rgpd"]
     path = write_sheets(tmp_path / "entetes.xlsx", {"PORTEURS ": [headers, porteur()]})
     raw = read_workbook(path)
     table = raw.tables["porteurs"]
@@ -180,7 +182,8 @@ def _with_cached_values(xml: str, cached: dict[str, str]) -> str:
     for ref, value in cached.items():
         kind = "" if value[0].isdigit() else ' t="str"'
         pattern = rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>'
-        xml, count = re.subn(pattern, lambda m: f'<c r="{ref}"{m.group(1)}{kind}><f>{m.group(2)}</f><v>{value}</v>', xml)
+        replacement = rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v>'
+        xml, count = re.subn(pattern, replacement, xml)
         assert count == 1, ref
     return xml
 
@@ -188,7 +191,8 @@ def _with_cached_values(xml: str, cached: dict[str, str]) -> str:
 def test_formula_cells_are_read_by_their_cached_value(tmp_path):
     contact = date(2025, 3, 12)
     serial = (contact - date(1899, 12, 30)).days
-    rows = [PORTEUR_HEADERS, ['="P"&"1"', "Martin", "Awa", "Planoise", "=DATE(2025,3,12)", "Accueil", '=IF(TRUE,"Oui","Non")']]
+    formulas = ['="P"&"1"', "Martin", "Awa", "Planoise", "=DATE(2025,3,12)", "Accueil", '=IF(TRUE,"Oui","Non")']
+    rows = [PORTEUR_HEADERS, formulas]
     path = write_sheets(tmp_path / "formules.xlsx", {"Porteurs": rows})
     wb = load_workbook(path)
     wb["Porteurs"]["E2"].number_format = "dd/mm/yyyy"

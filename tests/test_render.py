@@ -202,7 +202,7 @@ def test_a_header_wider_than_its_column_gets_a_taller_row(tmp_path):
     table = Table(["Quartier", "Orientations du mois"], [["Planoise", 3]])
     layout = SheetLayout("S", "S", blocks=[table], widths={1: 10})
     ws = load_workbook(saved(tmp_path, [layout]))["S"]
-    assert ws.row_dimensions[find_row(ws, "Quartier")].height == 30
+    assert ws.row_dimensions[find_row(ws, "Quartier")].height >= 30
     narrow = load_workbook(saved(tmp_path, [SheetLayout("S", "S", blocks=[table])]))["S"]
     assert narrow.row_dimensions[find_row(narrow, "Quartier")].height is None
 

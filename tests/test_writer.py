@@ -851,6 +851,7 @@ def test_a_killed_process_leaves_the_original_intact(citeslab, where):
     leftovers = list(citeslab.parent.glob(".*" + writer.TEMP_SUFFIX))
     assert len(leftovers) == 1  # the half-written file, named so that nobody takes it for a workbook
 
-    write_generated(citeslab, generated())  # the next run is not disturbed
+    write_generated(citeslab, generated())  # the next run is not disturbed, and cleans up
+    assert not list(citeslab.parent.glob(".*" + writer.TEMP_SUFFIX))
     assert_only_generated_parts_changed(parts_of(backup_paths(citeslab, 1)[0]), parts_of(citeslab),
                                         ["Anomalies", "Synthèse 2025-01"])
