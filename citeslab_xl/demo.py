@@ -3,9 +3,12 @@
 `generate` invents a CitésLab site in Besançon: porteurs from the QPV, their
 rendez-vous, workshops, awareness actions, référents, the follow-up of the
 businesses created and the funding of the post. The figures follow the
-site's reality (about 400 people a year, about 40 % of a cohort creating a
-business, about 80 % of businesses alive after three years) so that the
-indicators computed from it look like real ones.
+site's reality (about 400 new people a year, each met a few times within a
+few months of the first contact before a partner takes over, about 40 % of a
+cohort creating a business, about 80 % of businesses alive after three years)
+so that the indicators computed from it look like those of a one-coordinator
+site: about 450 people accompanied and 1,200 rendez-vous a year, 110 to 160
+people in the 90-day active caseload.
 
 With `errors`, a share of the rows receives exactly one deliberate mistake of
 a known kind; `DemoData.spoiled` says which cell the validator must flag and
@@ -34,24 +37,31 @@ from citeslab_xl.template import build_workbook
 
 EARLIEST = date(2005, 1, 1)
 CHARGE = schema.DEFAULT_CHARGES[0][0]
+REFERENTS_COUNT = 30
+# How far a year's number of new porteurs may stray from the objective.
+YEARLY_SPREAD = 0.03
+
+# Outcomes. Each cohort (year of first contact) creates about its share.
 CREATION_SHARE = 0.40
-CREATION_SPREAD = 0.02  # how far a cohort's creation share may stray from it
+CREATION_SPREAD = 0.02
 CREATOR_ORIENTATION_SHARE = 0.35
-# Days from the first contact to the last entretien, at most (orientation included).
+# Of those who create nothing; the others leave their project dormant.
+ORIENTED_SHARE = 0.35
+ABANDON_SHARE = 0.20
+
+# The journey with the CitésLab, in days after the first contact: the last
+# entretien comes within JOURNEY_DAYS, an orientation within ORIENTATION_DAYS,
+# a giving up within ABANDON_DAYS. Short journeys are what keeps the people
+# accompanied in a year close to its new porteurs.
 JOURNEY_DAYS = 150
 ORIENTATION_DAYS = 90
 ABANDON_DAYS = 90
-# What becomes of those who create nothing; the rest leave their project dormant.
-ORIENTED_SHARE = 0.35
-ABANDON_SHARE = 0.20
-# Most businesses are followed through the Suivi sheet alone; few come back for a rendez-vous.
+# Businesses are followed through the Suivi sheet (calls and visits, not
+# rendez-vous); few come back for a rendez-vous.
 POST_CREATION_SHARE = 0.06
 PREMIER_ACCUEIL_MINUTES = (45, 60, 60, 75, 90)
 ENTRETIEN_MINUTES = (30, 45, 45, 60, 60, 75, 90)
 SUIVI_MINUTES = (30, 45, 60)
-REFERENTS_COUNT = 30
-# How far a year's number of new porteurs may stray from the objective.
-YEARLY_SPREAD = 0.03
 
 # New porteurs by month of first contact: the summer break, the autumn rush.
 MONTH_WEIGHTS = {1: 1.05, 2: 1.0, 3: 1.1, 4: 1.0, 5: 0.95, 6: 1.0,
@@ -284,24 +294,32 @@ class _Generator:
 
     # porteurs
     def first_contacts(self) -> list[date]:
-        """Each calendar year gets its seasonal share of the yearly objective, give or take a few percent."""
-        firsts = []
+        """Each month gets its seasonal share of the yearly objective, each year give or take a few percent.
+
+        Drawing month by month rather than over the whole span keeps a year's
+        count, and the 90-day caseload, from wandering with the luck of the draw.
+        """
+        firsts: list[date] = []
+        expected = 0.0  # carried over the months, so that small sites still get their few porteurs
         for year in range(self.start.year, self.as_of.year + 1):
-            year_days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if calendar.isleap(year) else 365)]
-            weights = [self._day_weight(d) for d in year_days]
-            covered = [(d, w) for d, w in zip(year_days, weights) if self.start <= d <= self.as_of and w]
-            if not covered:
-                continue
-            share = sum(w for _, w in covered) / sum(weights)
-            count = round(self.people_per_year * share * self.rng.uniform(1 - YEARLY_SPREAD, 1 + YEARLY_SPREAD))
-            days, day_weights = zip(*covered)
-            firsts += self.rng.choices(days, weights=day_weights, k=count)
+            year_weight = sum(w for month in range(1, 13) for _, w in self._weighted_days(year, month))
+            per_weight = self.people_per_year * self.rng.uniform(1 - YEARLY_SPREAD, 1 + YEARLY_SPREAD) / year_weight
+            for month in range(1, 13):
+                covered = [(d, w) for d, w in self._weighted_days(year, month) if self.start <= d <= self.as_of]
+                if covered:
+                    days, weights = zip(*covered)
+                    expected += per_weight * sum(weights)
+                    firsts += self.rng.choices(days, weights=weights, k=round(expected) - len(firsts))
         return sorted(firsts)
+
+    @classmethod
+    def _weighted_days(cls, year: int, month: int) -> list[tuple[date, float]]:
+        """The working days of a month, each with its chance of a first contact."""
+        days = (date(year, month, day) for day in range(1, calendar.monthrange(year, month)[1] + 1))
+        return [(d, cls._day_weight(d)) for d in days if d.weekday() < 5]
 
     @staticmethod
     def _day_weight(day: date) -> float:
-        if day.weekday() >= 5:
-            return 0.0
         weight = MONTH_WEIGHTS[day.month]
         if day.month == 12 and day.day >= LATE_DECEMBER_DAY:
             weight *= LATE_DECEMBER_WEIGHT
@@ -354,7 +372,11 @@ class _Generator:
         return None if self.rng.random() < 0.03 else value
 
     def creators(self, firsts: list[date]) -> set[int]:
-        """The numbers (from 1) of the porteurs who will create: each cohort its share, give or take a little."""
+        """The numbers (from 1) of the porteurs who will create: each cohort its share, give or take a little.
+
+        Choosing them per cohort, rather than one by one, keeps every complete
+        cohort's creation rate near the objective, as on a real site's reports.
+        """
         cohorts: dict[int, list[int]] = {}
         for number, first in enumerate(firsts, start=1):
             cohorts.setdefault(first.year, []).append(number)

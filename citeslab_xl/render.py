@@ -203,7 +203,7 @@ def _render_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float
         for j in range(len(table.headers)):
             value = values[j] if j < len(values) else None
             cell = _write(ws, r, j + 1, value)
-            number_format = table.formats.get(j) or _default_format(cell.value)
+            number_format = table.cell_formats.get((i, j)) or table.formats.get(j) or _default_format(cell.value)
             if number_format:
                 cell.number_format = number_format
         target = table.links.get(i)

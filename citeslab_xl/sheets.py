@@ -98,18 +98,18 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
                 ["Taux de charge", k["taux_charge"]], ["Taux de charge avec un second poste", k["scenario_poste_2"]]]
     trend = _trend(dataset, month, as_of)
     blocks = [
-        Table(["Activité", "Mois", "Même mois N-1", "Cumul de l'année", "Cumul N-1", "Objectif au prorata"],
+        Table(["Indicateur", "Mois", "Même mois N-1", "Cumul de l'année", "Cumul N-1", "Objectif au prorata"],
               activity, title="Activité", formats={5: ONE_DECIMAL}),
-        Table(["Public (nouveaux porteurs)", "Mois", "Cumul de l'année"], public, title="Public",
+        Table(["Part des nouveaux porteurs", "Mois", "Cumul de l'année"], public, title="Public",
               formats={1: PERCENT, 2: PERCENT}),
         Table(["Partenaire", "Orientations du mois", "Cumul de l'année"], orientations,
               title="Orientations par partenaire", total=True),
         Table(["Secteur", "Créations du mois", "Cumul de l'année"], creations, title="Créations par secteur",
               total=True),
-        Table(["Suivis d'entreprises", "Nombre"],
+        Table(["Jalons de suivi", "Nombre"],
               [["En retard", suivis.get(schedule.EN_RETARD, 0)], ["À faire dans les 30 jours", suivis.get(schedule.A_VENIR, 0)]],
               title="Suivis à faire (détail : feuille « Échéancier suivis »)"),
-        Table(["Charge", "Valeur"], caseload, title="Charge de travail",
+        Table(["Indicateur", "Valeur"], caseload, title="Charge de travail",
               cell_formats={(4, 1): PERCENT, (5, 1): PERCENT}),
         Table(["Mois", "Nouveaux porteurs", "Rendez-vous"], trend, title="Tendance sur 12 mois"),
     ]

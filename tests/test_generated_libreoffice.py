@@ -11,7 +11,7 @@ from openpyxl.utils import range_boundaries
 
 from citeslab_xl import api, plan
 from citeslab_xl.demo import write_demo
-from tests.libreoffice import pdf_text, recalculated_copy, soffice_available, to_pdf
+from libreoffice import pdf_text, recalculated_copy, soffice_available, to_pdf
 
 AS_OF = date(2026, 11, 26)
 pytestmark = pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed; .ci/run installs it")
