@@ -128,6 +128,8 @@ def _read_date(value, date1904: bool) -> date:
 
 
 def to_bool(value) -> bool:
+    if isinstance(value, bool):  # a VRAI/FAUX cell of French Excel
+        return value
     key = fold(value)
     if key in YES:
         return True

@@ -249,7 +249,7 @@ def print_anomalies(anomalies) -> None:
     if not out.is_terminal:
         for a in anomalies:
             where = f"{a.feuille}!{a.cellule}" if a.cellule else a.feuille
-            out.print(f"{a.gravite.value}\t{where}\t{a.code}\t{a.message}", markup=False, highlight=False)
+            print(f"{a.gravite.value}\t{where}\t{a.code}\t{a.message}")
         return
     table = Table("Gravité", "Feuille", "Cellule", "Colonne", "Valeur", "Message", "Code", show_lines=False)
     for a in anomalies:

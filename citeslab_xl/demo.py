@@ -394,7 +394,7 @@ class _Generator:
         if rng.random() < CREATOR_ORIENTATION_SHARE:
             partenaire = _pick(rng, PARTENAIRE_WEIGHTS)
             orientation = workday_on_or_before(first + self.days(14, min(delay - 14, ORIENTATION_DAYS)))
-        # An oriented porteur goes on with the partner; the others come back until they are ready.
+        # An oriented porteur goes on with the partner; the others, after a few entretiens, on their own.
         journey_end = orientation or min(first + timedelta(days=self.journey_days()), creation)
         entretiens = rng.randint(1, 4)
         if creation <= as_of:

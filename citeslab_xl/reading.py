@@ -20,8 +20,8 @@ from citeslab_xl.grid import Grid, RawWorkbook, locate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-MAX_UNCOMPRESSED = 1 << 30  # a workbook of this project is a few MB; 1 GiB is a bomb
-MAX_RATIO = 200
+MAX_UNCOMPRESSED = 512 << 20  # 20 years of a site is ~40 MB of XML; past 512 MB it is a bomb, not a workbook
+MAX_RATIO = 100
 _DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 SAVE_AS = "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) »"
@@ -42,8 +42,10 @@ def check_container(path: Path) -> None:
     if not head:
         raise _refuse(path, "le fichier est vide ; indiquez un classeur .xlsx ou .xlsm enregistré par Excel.")
     if head == OLE_MAGIC:
-        raise _refuse(path, "classeur au format .xls (Excel 97-2003) ou protégé par mot de passe ; "
-                            f"retirez le mot de passe, puis {SAVE_AS}.")
+        if _is_encrypted_package(path):
+            raise _refuse(path, "classeur protégé par mot de passe ; ouvrez-le dans Excel, retirez le mot de passe "
+                                "(Fichier › Informations › Protéger le classeur) et enregistrez-le, puis réessayez.")
+        raise _refuse(path, f"classeur au format .xls (Excel 97-2003) ; {SAVE_AS}.")
     if not head.startswith(ZIP_MAGIC):
         raise _refuse(path, f"ce n'est pas un classeur Excel ; {SAVE_AS}.")
     try:
@@ -62,6 +64,13 @@ def check_container(path: Path) -> None:
     ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or (ratio > MAX_RATIO and total > 50 << 20):
         raise _refuse(path, "contenu décompressé anormalement volumineux (archive piégée ?) ; le fichier n'est pas lu.")
+
+
+def _is_encrypted_package(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE container holding an `EncryptedPackage` stream."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)
+    return "EncryptedPackage".encode("utf-16-le") in head
 
 
 def is_date1904(path: Path) -> bool:
