@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from libreoffice import requires_soffice
 
 from citeslab_xl.template import build_workbook
 
@@ -149,7 +150,7 @@ def test_xlsb(tmp_path):
     assert ".xlsb" in assert_refused(path).stderr
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent")
+@requires_soffice
 def test_citeslab_workbook_saved_as_ods(tmp_path, workbook):
     subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profil').as_uri()}", "--headless",
                     "--convert-to", "ods", "--outdir", str(tmp_path), str(workbook)],

@@ -11,10 +11,10 @@ from openpyxl.utils import range_boundaries
 
 from citeslab_xl import api, plan
 from citeslab_xl.demo import write_demo
-from libreoffice import pdf_text, recalculated_copy, soffice_available, to_pdf
+from libreoffice import pdf_text, recalculated_copy, requires_soffice, to_pdf
 
 AS_OF = date(2026, 11, 26)
-pytestmark = pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed; .ci/run installs it")
+pytestmark = requires_soffice
 
 
 @pytest.fixture(scope="module")

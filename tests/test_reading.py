@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import zipfile
 from datetime import date, datetime
@@ -11,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from libreoffice import requires_soffice
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
@@ -204,7 +204,7 @@ def test_formula_cells_are_read_by_their_cached_value(tmp_path):
     assert (row["id"], row["date_premier_contact"], row["consentement"]) == ("P1", datetime(2025, 3, 12), True)
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent")
+@requires_soffice
 def test_formula_cells_of_a_workbook_saved_by_libreoffice(tmp_path):
     source = tmp_path / "source" / "calcul.xlsx"
     source.parent.mkdir()
