@@ -208,6 +208,19 @@ def committee(
     _report_written(report)
 
 
+@app.command("build-workbook")
+def build_workbook_command(
+    out_path: Path = typer.Argument(..., metavar="OUT.xlsm", help="Le classeur à macros à créer (il ne doit pas exister)."),
+):
+    """Crée le classeur à macros : le modèle, les boutons sur Accueil et le code VBA qui les relie à Python."""
+    from citeslab_xl.macro_workbook import build_macro_workbook
+
+    with refusals():
+        build_macro_workbook(out_path)
+    err.print(f"Classeur à macros créé : {out_path}. Ouvrez-le dans Excel et activez les macros "
+              "(voir macros/README.md).", markup=False)
+
+
 def _plain(value) -> str:
     if value is None:
         return "—"

@@ -9,8 +9,9 @@ What changes in the package:
 - the parts of the generated sheets (sheet, drawing, charts, their rels);
   a sheet the tool already owns is rebuilt in place, under the same part name
   and at the same position; a new one is appended at the end;
-- `xl/workbook.xml` (only its `<sheets>` list, and only when a sheet is added)
-  and the workbook's rels, `[Content_Types].xml`;
+- `xl/workbook.xml`: its `<sheets>` list when a sheet is added, and its
+  `<definedNames>` list when a generated sheet lacks its ownership marker
+  (below); the workbook's rels, `[Content_Types].xml`;
 - `xl/styles.xml`: the formats the generated cells need are appended (never
   inserted, so every existing cell keeps its style index and its look);
 - `docProps/custom.xml`: the ownership record (below), and `_rels/.rels` when
@@ -25,8 +26,18 @@ document property `citeslab_xl.feuilles` (names separated by `/`, a character
 Excel forbids in sheet names; continued in `citeslab_xl.feuilles.2`, `.3`...
 because Excel keeps at most 255 characters per property). Custom properties
 survive Excel's saves and are visible in Fichier › Informations › Propriétés.
-A sheet that bears a generated name without being listed there is the
-coordinator's: the writer refuses to touch it.
+The Excel buttons cannot read document properties (xlwings' remote engine
+does not send them), so ownership has a second record that both doors read
+and write: a sheet-scoped defined name `citeslab_xl_genere` on each generated
+sheet, referring to its A1 (Formules › Gestionnaire de noms shows it). Excel
+moves it with the sheet when the sheet is renamed or moved and deletes it
+with the sheet. A sheet is the tool's when either record names it; the writer
+gives the marker to every sheet it owns that lacks it, so a sheet generated
+by the command line can be rebuilt by the buttons and the reverse. A sheet
+that bears a generated name without either record is the coordinator's: the
+writer refuses to touch it. (A copy of a generated sheet made in Excel
+carries the marker too; it keeps the copy's name, which the tool never
+generates, unless the coordinator renames it to a generated name.)
 
 Safety: the writer refuses (nothing written) when Excel or LibreOffice has the
 file open (lock file `~$NAME` or `.~lock.NAME#` beside it) or when the package
@@ -90,6 +101,7 @@ CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml
 PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the fmtid of every user-defined property
 
 OWNERSHIP_PROPERTY = "citeslab_xl.feuilles"
+OWNERSHIP_NAME = "citeslab_xl_genere"  # the sheet-scoped defined name marking a generated sheet
 OWNERSHIP_SEPARATOR = "/"
 PROPERTY_MAX = 255
 _OWNERSHIP_NAME = re.compile(re.escape(OWNERSHIP_PROPERTY) + r"(?:\.(\d+))?$")
@@ -322,7 +334,8 @@ class BookInfo:
     rels: list[Rel]
     date1904: bool
     structure_locked: bool
-    owned: list[str]
+    owned: list[str]  # by the custom property or by the marker
+    marked: list[str]  # the sheets that carry the marker
 
     @classmethod
     def read(cls, package: Package) -> BookInfo:
@@ -356,13 +369,25 @@ class BookInfo:
                                      rel.target if rel and not rel.external else None, rel.type if rel else None))
         pr = root.find(f"{{{MAIN_NS}}}workbookPr")
         protection = root.find(f"{{{MAIN_NS}}}workbookProtection")
+        marked = _marked_sheets(root, sheets)
+        listed = decode_owned(_custom_properties(package))
         return cls(main, sheets, rels,
                    date1904=pr is not None and pr.get("date1904") in ("1", "true"),
                    structure_locked=protection is not None and protection.get("lockStructure") in ("1", "true"),
-                   owned=decode_owned(_custom_properties(package)))
+                   owned=listed + [name for name in marked if name not in listed], marked=marked)
 
     def rel_of(self, rel_type: str) -> Rel | None:
         return next((rel for rel in self.rels if rel.type == rel_type and not rel.external), None)
+
+
+def _marked_sheets(root, sheets: list[SheetEntry]) -> list[str]:
+    """The sheets that carry the ownership marker (`localSheetId` is a position in `<sheets>`)."""
+    marked = []
+    for el in root.iter(f"{{{MAIN_NS}}}definedName"):
+        position = el.get("localSheetId", "")
+        if el.get("name", "").casefold() == OWNERSHIP_NAME and position.isdigit() and int(position) < len(sheets):
+            marked.append(sheets[int(position)].name)
+    return marked
 
 
 def _custom_properties_part(package: Package) -> str | None:
@@ -829,7 +854,10 @@ def _splice(package: Package, book: BookInfo, plan: Plan, layouts: list[SheetLay
 
     _drop_stale_calc_chain(edit, book, [plan.existing[name].sheet_id for name in plan.replaced])
     _add_sheets(edit, book, added)
-    _record_ownership(edit, book, [layout.name for layout in layouts], [name for name, _ in added])
+    added_names = [name for name, _ in added]
+    owned = _owned_after(book, [layout.name for layout in layouts], added_names)
+    _record_ownership(edit, owned)
+    _mark_sheets(edit, book, owned, added_names)
     _update_content_types(edit)
     _check_well_formed(edit)
     return _entries(package, edit)
@@ -937,9 +965,13 @@ def _add_sheets(edit: _Edit, book: BookInfo, added: list[tuple[str, str]]) -> No
     edit.put_text(book.part, _append_children(text, "sheets", "".join(elements)))
 
 
-def _record_ownership(edit: _Edit, book: BookInfo, written: list[str], added: list[str]) -> None:
+def _owned_after(book: BookInfo, written: list[str], added: list[str]) -> list[str]:
+    """The generated sheets of the new package, in workbook order."""
     owned = {name.casefold() for name in book.owned + written}
-    names = [sheet.name for sheet in book.sheets if sheet.name.casefold() in owned] + added
+    return [sheet.name for sheet in book.sheets if sheet.name.casefold() in owned] + added
+
+
+def _record_ownership(edit: _Edit, names: list[str]) -> None:
     part = _custom_properties_part(edit.package)
     if part is None:
         part = edit.free_name("docProps/custom.xml")
@@ -967,6 +999,39 @@ def _ownership_xml(text: str, names: list[str]) -> str:
         items.append(f'<{prefix}property fmtid="{PROPERTY_FMTID}" pid="{first_pid + offset}" '
                      f'name="{_quote(key)}">{value_el}</{prefix}property>')
     return "".join(items)
+
+
+# CT_Workbook's children that come after <definedNames>: a new list goes before the first one present
+_AFTER_DEFINED_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                        "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _mark_sheets(edit: _Edit, book: BookInfo, owned: list[str], added: list[str]) -> None:
+    """Give the ownership marker to each owned sheet that lacks it (the buttons' proof of ownership)."""
+    marked = {name.casefold() for name in book.marked}
+    missing = [name for name in owned if name.casefold() not in marked]
+    if not missing:
+        return
+    # localSheetId is a position in <sheets>; added sheets come after the existing ones
+    positions = {sheet.name: i for i, sheet in enumerate(book.sheets)}
+    positions.update({name: len(book.sheets) + i for i, name in enumerate(added)})
+    text = edit.text(book.part)
+    prefix = _prefix_of(text, "sheets")
+    items = "".join(f'<{prefix}definedName name="{OWNERSHIP_NAME}" localSheetId="{positions[name]}">'
+                    f"{escape(marker_reference(name))}</{prefix}definedName>" for name in missing)
+    if _start_tag("definedNames").search(text):
+        text = _append_children(text, "definedNames", items)
+    else:
+        sheets_end = re.compile(rf"</{re.escape(prefix)}sheets\s*>").search(text).end()
+        later = [m.start() for local in _AFTER_DEFINED_NAMES if (m := _start_tag(local).search(text, sheets_end))]
+        at = min(later) if later else re.search(rf"</{re.escape(prefix)}workbook\s*>", text).start()
+        text = text[:at] + f"<{prefix}definedNames>{items}</{prefix}definedNames>" + text[at:]
+    edit.put_text(book.part, text)
+
+
+def marker_reference(sheet_name: str) -> str:
+    """What the marker of a sheet refers to: its A1, e.g. `'Synthèse 2025-01'!$A$1`."""
+    return "'" + sheet_name.replace("'", "''") + "'!$A$1"
 
 
 def _update_content_types(edit: _Edit) -> None:

@@ -128,7 +128,7 @@ def reader_values(table: SuppressedTable) -> dict[tuple[int, int], set[int]]:
     """
     t = table.threshold
     unknown = [(i, j) for i, row in enumerate(table.mask) for j, state in enumerate(row) if state is not None]
-    cap = 2 * sum(v for row in table.values for v in row if v is not None) + t
+    cap = sum(v for row in table.values for v in row if v is not None) + t
     under_small_total = {p for line in table.lines if table.shown(*line.total) == small_mark(t) for p in line.cells}
     domains = {
         p: range(t, cap + 1) if table.shown(*p) == SECONDARY_MARK else range(0 if p in under_small_total else 1, t)
@@ -140,9 +140,19 @@ def reader_values(table: SuppressedTable) -> dict[tuple[int, int], set[int]]:
     def value(p, assigned):
         return assigned[p] if p in assigned else table.values[p[0]][p[1]] or 0
 
+    def reachable(p, c, assigned) -> tuple[int, int]:
+        if p in assigned or p not in domains:
+            return c * value(p, assigned), c * value(p, assigned)
+        ends = (c * domains[p][0], c * domains[p][-1])
+        return min(ends), max(ends)
+
     def consistent(assigned) -> bool:
-        return all(sum(c * value(p, assigned) for p, c in eq) == 0
-                   for eq in equations if all(p in assigned or p not in domains for p, _ in eq))
+        """Every line can still add up, given what is left for its unknowns."""
+        for eq in equations:
+            spans = [reachable(p, c, assigned) for p, c in eq]
+            if not sum(low for low, _ in spans) <= 0 <= sum(high for _, high in spans):
+                return False
+        return True
 
     def done() -> bool:
         return all(len(v) >= 2 for v in seen.values())

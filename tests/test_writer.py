@@ -148,14 +148,21 @@ def canon(el) -> tuple:
 
 
 SHEETS_ELEMENT = re.compile(r"<(?:\w+:)?sheets>(.*?)</(?:\w+:)?sheets>", re.S)
+DEFINED_NAMES = re.compile(r"<(?:\w+:)?definedNames>.*?</(?:\w+:)?definedNames>|<(?:\w+:)?definedNames\s*/>", re.S)
+DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b.*?</(?:\w+:)?definedName>", re.S)
 STYLE_LISTS = ("numFmts", "fonts", "fills", "borders", "cellXfs")
 
 
 def assert_shared_parts_kept_their_entries(before: dict[str, bytes], after: dict[str, bytes]) -> None:
     book = main_part(before)
     old, new = before[book].decode("utf-8-sig"), after[book].decode("utf-8-sig")
-    assert SHEETS_ELEMENT.sub("", old) == SHEETS_ELEMENT.sub("", new), "workbook.xml changed outside <sheets>"
+    outside = [DEFINED_NAMES.sub("", SHEETS_ELEMENT.sub("", text)) for text in (old, new)]
+    assert outside[0] == outside[1], "workbook.xml changed outside <sheets> and <definedNames>"
     assert SHEETS_ELEMENT.search(new).group(1).startswith(SHEETS_ELEMENT.search(old).group(1))
+    for name in DEFINED_NAME.findall(old):
+        assert name in new, f"workbook.xml lost {name}"
+    added_names = set(DEFINED_NAME.findall(new)) - set(DEFINED_NAME.findall(old))
+    assert all(f'name="{writer.OWNERSHIP_NAME}"' in name for name in added_names), added_names
 
     for name in shared_parts(before) - {book}:
         old_text, new_text = before[name].decode("utf-8-sig"), after[name].decode("utf-8-sig")
@@ -634,12 +641,65 @@ def test_a_users_sheet_with_a_generated_name_is_never_overwritten(tmp_path, user
 
 def test_a_generated_sheet_the_user_deleted_is_no_longer_owned(citeslab):
     write_generated(citeslab, generated())
-    book = parts_of(citeslab)["xl/workbook.xml"]
-    without = re.sub(rb'<sheet name="Anomalies"[^>]*/>', b"", book)
-    assert without != book
-    _rewrite(citeslab, {"xl/workbook.xml": without})  # as Excel leaves it after "Supprimer la feuille"
+    book = parts_of(citeslab)["xl/workbook.xml"].decode()
+    _rewrite(citeslab, {"xl/workbook.xml": _without_sheet(book, "Anomalies").encode()})
     write_generated(citeslab, [synthese()])
     assert decode_owned(custom_properties(citeslab)) == ["Synthèse 2025-01"]
+    assert marked_sheets(citeslab) == ["Synthèse 2025-01"]
+
+
+def _without_sheet(book: str, name: str) -> str:
+    """workbook.xml as Excel leaves it after « Supprimer la feuille »: the sheet and its names gone."""
+    names = re.findall(r'<sheet name="([^"]*)"', book)
+    position = names.index(name)
+    without = re.sub(rf'<sheet name="{name}"[^>]*/>', "", book)
+    without = re.sub(rf'<definedName [^>]*localSheetId="{position}"[^>]*>.*?</definedName>', "", without)
+    return re.sub(r'localSheetId="(\d+)"',
+                  lambda m: f'localSheetId="{int(m.group(1)) - (int(m.group(1)) > position)}"', without)
+
+
+def marked_sheets(path: Path) -> list[str]:
+    """The sheets carrying the ownership marker, each referring to its own A1."""
+    wb = load_workbook(path)
+    marked = []
+    for ws in wb.worksheets:
+        marker = ws.defined_names.get(writer.OWNERSHIP_NAME)
+        if marker is not None:
+            assert list(marker.destinations) == [(ws.title, "$A$1")]
+            marked.append(ws.title)
+    return marked
+
+
+def test_ownership_is_also_a_defined_name_on_each_generated_sheet(citeslab):
+    write_generated(citeslab, generated(), journal_row=RUN_1)
+    assert marked_sheets(citeslab) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+
+
+def test_a_sheet_marked_by_the_excel_buttons_is_owned(tmp_path):
+    """The buttons cannot write document properties: their marker alone proves ownership."""
+    wb = Workbook()
+    wb.active.title = "Porteurs"
+    anomalies_sheet = wb.create_sheet("Anomalies")
+    anomalies_sheet["A1"] = "écrit par les boutons"
+    anomalies_sheet.defined_names[writer.OWNERSHIP_NAME] = DefinedName(writer.OWNERSHIP_NAME,
+                                                                       attr_text="'Anomalies'!$A$1")
+    path = tmp_path / "Suivi.xlsx"
+    wb.save(path)
+    report = write_generated(path, generated())
+    assert report.replaced == ["Anomalies"] and report.added == ["Synthèse 2025-01"]
+    assert values(path, "Anomalies")[0][0] == "Anomalies"
+    assert decode_owned(custom_properties(path)) == ["Anomalies", "Synthèse 2025-01"]
+    assert marked_sheets(path) == ["Anomalies", "Synthèse 2025-01"]
+    assert_consistent(path)
+
+
+def test_sheets_owned_before_the_marker_existed_receive_it(citeslab):
+    write_generated(citeslab, generated())
+    book = parts_of(citeslab)["xl/workbook.xml"]
+    _rewrite(citeslab, {"xl/workbook.xml": re.sub(rb"<definedName name=\"citeslab_xl_genere\".*?</definedName>", b"", book)})
+    assert marked_sheets(citeslab) == []
+    write_generated(citeslab, [], journal_row=RUN_1)
+    assert marked_sheets(citeslab) == ["Anomalies", "Synthèse 2025-01", "Journal"]
 
 
 @requires_soffice

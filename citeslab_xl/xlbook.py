@@ -1,0 +1,311 @@
+"""The Excel buttons' side of the workbook: grids read from an `xlwings.Book`, layouts written into it.
+
+The same code runs under classic xlwings (COM, `RunPython` from VBA), xlwings
+Server and xlwings Lite, so it keeps to what xlwings' remote engine supports
+(docs/xlwings-remote-notes.md): it reads values only, one bulk read per
+sheet, and writes with the actions every client can replay.
+
+Writing a `SheetLayout`: the layout is rendered by `render.render_layout` into
+a scratch openpyxl sheet, so that every value sits where the file writer puts
+it, then sent in a fixed number of calls whatever the number of rows:
+- one `setValues` of the whole block (xlwings splits a block of more than
+  100,000 cells, a limit of its transport), in which the Total rows carry
+  their `=SUM(...)` formulas and the internal links are
+  `=HYPERLINK("#'Feuille'!C7","C7")` formulas;
+- one `number_format` per rectangle of cells sharing a format (a table
+  column, runs of adjacent columns), never one per row;
+- one fill per table header, one column autofit over the tables.
+Every text is written with a leading apostrophe, which Excel keeps out of the
+value: a name, a comment or an ID is stored as typed even when Excel would
+take it for a formula (`=1+1`, `@SUM(A1)`, `+33 6...`), a number
+(`0612345678`), a date (`2025-03`, `mars 2025`) or a boolean.
+
+What the buttons' sheets lack next to the file writer's (the shipped VBA
+client has no action for them): fonts (titles, bold headers, blue links,
+italic notes), so headers get a light fill (#D9E1F2) on which the default
+black text reads, instead of white on dark blue; column widths (the tables'
+columns are autofitted instead); wrapped text and merged note cells (a note
+stays on one line, overflowing to the right); borders of Total rows; charts
+(their rows stay empty, so that every value keeps its place); frozen panes;
+page setup (A4, landscape, fit to width, headers and footers). Running the
+command line `citeslab-xl refresh` on the closed workbook rebuilds the same
+sheets with all of it.
+
+Dates are written as `datetime.date` (the clients turn the ISO text into a
+date); a date with a time (Journal) as an Excel serial number of the 1900
+date system with its number format, since no client parses a time: in a
+workbook using the 1904 date system (an option of old Mac workbooks, which
+the remote engine does not report) such a time shows four years late.
+
+Ownership: a sheet is the tool's when it carries the sheet-scoped defined
+name `citeslab_xl_genere` (writer.py explains this shared marker). The buttons
+add it to every sheet they create; they rebuild an existing sheet only when
+it carries it, and refuse, writing nothing, when a sheet with a generated
+name does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+from citeslab_xl.errors import WriteRefused
+from citeslab_xl.grid import Grid, is_blank
+from citeslab_xl.layout import SheetLayout
+from citeslab_xl.render import render_layout
+from citeslab_xl.text import fold
+from citeslab_xl.writer import JOURNAL, JOURNAL_HEADERS, OWNERSHIP_NAME, marker_reference
+
+HEADER_COLOR = "#D9E1F2"
+EXCEL_EPOCH = datetime(1899, 12, 30)
+SECONDS_PER_DAY = 86400
+
+Box = tuple[int, int, int, int]  # top row, left column, bottom row, right column (1-based, inclusive)
+
+
+# --- reading --------------------------------------------------------------------
+
+def sheet_names(book) -> list[str]:
+    return [sheet.name for sheet in book.sheets]
+
+
+def find_sheet(book, name: str):
+    """The sheet named `name` without regard to case (as Excel compares sheet names), or None."""
+    wanted = name.casefold()
+    return next((sheet for sheet in book.sheets if sheet.name.casefold() == wanted), None)
+
+
+def read_grid(sheet) -> Grid:
+    """The sheet's used range in one bulk read: values only, dates as `datetime`."""
+    used = sheet.used_range
+    return Grid(sheet.name, used.options(ndim=2).value, used.row, used.column)
+
+
+def read_grids(book, names: list[str]) -> dict[str, Grid]:
+    return {sheet.name: read_grid(sheet) for sheet in book.sheets if sheet.name in names}
+
+
+def _canonical(value):
+    # COM reads 5.0 where the remote clients send 5: both hash alike
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return value
+
+
+def grids_sha256(grids: dict[str, Grid]) -> str:
+    """SHA-256 of the values read, as canonical JSON: what Journal records when there is no file to hash."""
+    content = [[grid.name, grid.top, grid.left, [[_canonical(v) for v in row] for row in grid.cells]]
+               for grid in grids.values()]
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def journal_rows(book) -> list[list]:
+    """The rows already in `Journal` (none when it does not exist), to write back above the new one."""
+    sheet = find_sheet(book, JOURNAL)
+    if sheet is None:
+        return []
+    grid = read_grid(sheet)
+    width = len(JOURNAL_HEADERS)
+    # the writer puts the table in column A, as the file writer does
+    rows = [([None] * (grid.left - 1) + list(row))[:width] for row in grid.cells]
+    rows = [row + [None] * (width - len(row)) for row in rows]
+    first = fold(JOURNAL_HEADERS[0])
+    header = next((i for i, row in enumerate(rows) if not is_blank(row[0]) and fold(row[0]) == first), None)
+    if header is None:
+        raise WriteRefused(f"La feuille « {sheet.name} » ne contient plus son en-tête « {JOURNAL_HEADERS[0]} » : "
+                           "elle a été modifiée à la main et l'outil ne la réécrira pas. Renommez-la pour la garder, "
+                           "puis relancez (une nouvelle feuille sera créée). Rien n'a été écrit.")
+    previous = []
+    for row in rows[header + 1:]:
+        if all(is_blank(v) for v in row):
+            break
+        previous.append(row)
+    return previous
+
+
+# --- ownership ------------------------------------------------------------------
+
+def is_marked(sheet) -> bool:
+    """Whether the sheet carries the ownership marker (its names are spelled `Feuille!nom`)."""
+    return any(name.name.rsplit("!", 1)[-1].casefold() == OWNERSHIP_NAME for name in sheet.names)
+
+
+def check_ownership(book, names: list[str]) -> None:
+    """Refuse, before anything is written, when one of `names` is a sheet the tool did not make."""
+    for name in names:
+        sheet = find_sheet(book, name)
+        if sheet is not None and not is_marked(sheet):
+            raise WriteRefused(
+                f"La feuille « {sheet.name} » n'a pas été créée par l'outil : elle n'est pas remplacée. "
+                "Renommez-la (clic droit sur l'onglet › Renommer), puis relancez. Si l'outil en ligne de commande "
+                "l'a créée avant qu'il ne marque ses feuilles, lancez une fois « citeslab-xl refresh » sur le "
+                "classeur fermé. Rien n'a été écrit.")
+
+
+# --- a layout as a few bulk writes (pure) ------------------------------------------
+
+@dataclass
+class SheetWrite:
+    """What to send for one generated sheet."""
+
+    name: str
+    values: list[list]  # from A1
+    number_formats: list[tuple[Box, str]] = field(default_factory=list)
+    fills: list[tuple[Box, str]] = field(default_factory=list)
+    autofit: Box | None = None
+
+
+def as_text(text: str):
+    """A text as Excel must store it: the apostrophe keeps Excel from parsing it and is not part of the value."""
+    return "'" + text if text else None
+
+
+def _excel_value(value):
+    if isinstance(value, str):
+        return as_text(value)
+    if isinstance(value, datetime):
+        if value.time() == time():
+            return value.date()
+        return (value - EXCEL_EPOCH).total_seconds() / SECONDS_PER_DAY
+    if isinstance(value, time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / SECONDS_PER_DAY
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _formula_text(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _link_formula(location: str, shown) -> str:
+    label = shown if isinstance(shown, (int, float)) else _formula_text(str(shown))
+    return f"=HYPERLINK({_formula_text('#' + location)},{label})"
+
+
+def _cell_value(cell):
+    if cell.value is None:
+        return None
+    if cell.hyperlink is not None and cell.hyperlink.location:
+        return _link_formula(cell.hyperlink.location, cell.value)
+    if cell.data_type == "f":
+        return cell.value  # a Total row's SUM: the only formulas of a generated sheet
+    return _excel_value(cell.value)
+
+
+def _takes_any_format(cell) -> bool:
+    # A text, or an empty cell the layout gave no format, shows the same under any of the layouts'
+    # number formats, so a format rectangle may run across them: a column gets one call, not one
+    # per stretch of rows. An empty cell of a formatted column keeps its format, as in the file.
+    if cell.value is None:
+        return cell.number_format == "General"
+    return isinstance(cell.value, str) and cell.data_type != "f"
+
+
+def _format_runs(ws) -> list[tuple[Box, str]]:
+    """Rectangles of one number format each, as few as the cells allow."""
+    runs: dict[tuple[int, int, str], list[int]] = {}  # (top, bottom, format) -> columns, ascending
+    for index, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row, max_col=ws.max_column), start=1):
+        current: list | None = None  # [top, bottom, format]
+        for cell in column:
+            if _takes_any_format(cell):
+                continue
+            if current is not None and current[2] == cell.number_format:
+                current[1] = cell.row
+                continue
+            if current is not None:
+                runs.setdefault(tuple(current), []).append(index)
+            current = [cell.row, cell.row, cell.number_format]
+        if current is not None:
+            runs.setdefault(tuple(current), []).append(index)
+    boxes = []
+    for (top, bottom, number_format), columns in runs.items():
+        if number_format != "General":  # a cleared or new sheet is General already
+            boxes += [((top, left, bottom, right), number_format) for left, right in _spans(columns)]
+    return sorted(boxes)
+
+
+def _spans(numbers: list[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as (first, last) of each run of consecutive ones."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and spans[-1][1] == n - 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return [(first, last) for first, last in spans]
+
+
+def _fills(ws) -> list[tuple[Box, str]]:
+    """One rectangle per run of filled cells in a row: the table headers."""
+    boxes = []
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column):
+        filled = [cell.column for cell in row if cell.fill.fill_type == "solid"]
+        boxes += [((row[0].row, left, row[0].row, right), HEADER_COLOR) for left, right in _spans(filled)]
+    return boxes
+
+
+def _autofit_box(values: list[list], fills: list[tuple[Box, str]]) -> Box | None:
+    """From the first table header to the end of the last table: titles and notes would widen column A."""
+    if not fills:
+        return None
+    headers = sorted({box[0] for box, _ in fills})
+    return headers[0], 1, max(_table_end(values, header) for header in headers), len(values[0])
+
+
+def _table_end(values: list[list], header: int) -> int:
+    """The last row of the table whose header is on `header`: a table ends at the first empty row."""
+    row = header
+    while row < len(values) and any(v is not None for v in values[row]):  # values[row] is Excel row row + 1
+        row += 1
+    return row
+
+
+def plan_sheet(layout: SheetLayout) -> SheetWrite:
+    """The values and formats of a generated sheet, placed exactly as the file writer places them."""
+    ws = Workbook().active
+    render_layout(ws, layout)
+    values = [[_cell_value(cell) for cell in row]
+              for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)]
+    fills = _fills(ws)
+    return SheetWrite(layout.name, values, _format_runs(ws), fills, _autofit_box(values, fills))
+
+
+# --- writing ------------------------------------------------------------------------
+
+def _range(sheet, box: Box):
+    top, left, bottom, right = box
+    return sheet.range((top, left), (bottom, right))
+
+
+def write_sheet(book, write: SheetWrite):
+    """Rebuild the sheet (or add it at the end, marked as the tool's) in a few bulk calls."""
+    sheet = find_sheet(book, write.name)
+    if sheet is None:
+        sheet = book.sheets.add(write.name, after=book.sheets[-1])
+        sheet.names.add(OWNERSHIP_NAME, "=" + marker_reference(write.name))
+    else:
+        sheet.clear()  # clearing, not deleting, keeps the links that point to the sheet
+    _range(sheet, (1, 1, len(write.values), len(write.values[0]))).value = write.values
+    for box, number_format in write.number_formats:
+        _range(sheet, box).number_format = number_format
+    for box, color in write.fills:
+        _range(sheet, box).color = color
+    if write.autofit is not None:
+        _range(sheet, write.autofit).columns.autofit()
+    return sheet
+
+
+def write_layouts(book, layouts: list[SheetLayout]) -> dict[str, object]:
+    """Write every layout, or nothing when one of them would replace a sheet the tool did not make."""
+    check_ownership(book, [layout.name for layout in layouts])
+    writes = [plan_sheet(layout) for layout in layouts]  # everything computed before the first write
+    return {write.name: write_sheet(book, write) for write in writes}
