@@ -9,9 +9,16 @@ holds the hash of the values read (canonical JSON of the grids), since a Book
 has no file bytes to hash under xlwings Server or Lite.
 
 Nothing reaches Excel as a traceback: a refusal or an error ends in a French
-message box (title « CitésLab »), and problems in the data are in the
-`Anomalies` sheet. Everything is computed before the first write, so a
-failure leaves the workbook as it was.
+message box (title « CitésLab »; the traceback of an unexpected error goes
+to the `citeslab_xl.buttons` logger, for whoever looks after the tool), and
+problems in the data are in the `Anomalies` sheet. Everything is read,
+checked and computed before the first write, so a refusal or a failure in
+the computation leaves the workbook as it was.
+
+The export writes a file, which only classic xlwings can do beside the
+workbook (`book.fullname`); under xlwings Server or Lite the button says to
+use `citeslab-xl export`. It exports the year to date, to
+`<classeur> - export agglomération AAAA-MM-JJ.xlsx`.
 
 `as_of` (default: today) lets the tests fix the date.
 """
@@ -62,8 +69,8 @@ def _entry_point(label: str):
             except Exception as exc:  # the last guard between Python and the coordinator's screen
                 logger.exception("%s", label)
                 message = (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
-                           "Le classeur n'a pas été modifié. Transmettez ce message à la personne qui s'occupe "
-                           "de l'outil.")
+                           "Les feuilles de données n'ont pas été modifiées. Transmettez ce message à la personne "
+                           "qui s'occupe de l'outil.")
             book.app.alert(message, title=ALERT_TITLE)
         return entry
     return decorate
@@ -76,7 +83,7 @@ class _Run:
 
     def __init__(self, book, as_of: date):
         self.book, self.as_of = book, as_of
-        self.sheet_names = [sheet.name for sheet in book.sheets]
+        self.sheet_names = xlbook.sheet_names(book)
         # generated sheets are no input: reading them would only cost time
         self.grids = xlbook.read_grids(book, [n for n in self.sheet_names if not plan.is_generated_name(n)])
         self.raw: RawWorkbook = locate(self.grids)

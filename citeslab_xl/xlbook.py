@@ -114,7 +114,7 @@ def journal_rows(book) -> list[list]:
         return []
     grid = read_grid(sheet)
     width = len(JOURNAL_HEADERS)
-    # the writer puts the table in column A, as the file writer does
+    # both doors put the table in column A
     rows = [([None] * (grid.left - 1) + list(row))[:width] for row in grid.cells]
     rows = [row + [None] * (width - len(row)) for row in rows]
     first = fold(JOURNAL_HEADERS[0])

@@ -34,7 +34,7 @@ DATA_SHEETS = {sheet.name for sheet in schema.DATA_SHEETS} | {"Paramètres", "Ac
 # Data that Excel would not keep as typed: each is written where the validator echoes it in Anomalies.
 RISKY = {"date_premier_contact": "=1+1", "quartier": "@SUM(A1)", "telephone": "-2+3",
          "email": '=HYPERLINK("http://example.invalid","x")', "sexe": "0612345678", "situation": "2025-03",
-         "niveau_formation": "VRAI"}
+         "niveau": "VRAI"}
 # The only formulas a button writes: Total rows and links to a cell of the workbook.
 OUR_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}\d+:[A-Z]{1,3}\d+\)|=HYPERLINK\(\"#'[^'\"]+'![A-Z]{1,3}\d+\",\"[A-Z]{1,3}\d+\"\)")
 LINK = re.compile(r"=HYPERLINK\(\"#([^\"]+)\",\"([^\"]+)\"\)")
@@ -297,7 +297,7 @@ def test_number_formats_go_by_column_not_by_row():
     small, large = plan_sheet(layout(10)), plan_sheet(layout(3000))
     assert [fmt for _, fmt in small.number_formats] == [fmt for _, fmt in large.number_formats]
     assert ((4, 2, 3004, 2), EURO) in large.number_formats  # the column and its Total, in one call
-    assert large.values[3004][1] == "=SUM(B4:B3003)"
+    assert large.values[3003][1] == "=SUM(B4:B3003)"
 
 
 # --- runs after runs, and the other door ------------------------------------------------------
@@ -381,7 +381,8 @@ def test_an_unexpected_error_becomes_a_french_message(demo_payload, monkeypatch)
     monkeypatch.setattr("citeslab_xl.sheets.anomalies_layout", broken)
     message = only_an_alert(run_button(buttons.actualiser, demo_payload))
     assert message.startswith("« Actualiser les synthèses » s'est arrêté sur une erreur inattendue "
-                              "(ZeroDivisionError : division par zéro). Le classeur n'a pas été modifié.")
+                              "(ZeroDivisionError : division par zéro). Les feuilles de données n'ont pas été "
+                              "modifiées.")
     assert "Traceback" not in message
 
 

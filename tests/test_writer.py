@@ -709,6 +709,7 @@ def test_ownership_and_journal_survive_a_save_by_another_program(tmp_path, cites
     write_generated(saved, generated(), journal_row=RUN_2)
     assert [r[:5] for r in journal_rows(saved)] == [RUN_1, RUN_2]
     assert decode_owned(custom_properties(saved)) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+    assert marked_sheets(saved) == ["Anomalies", "Synthèse 2025-01", "Journal"]
 
 
 def test_a_journal_whose_header_was_removed_is_not_rewritten(citeslab):
