@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from citeslab_xl import anomalies as A
 from citeslab_xl.anomalies import AnomalyKind
@@ -139,14 +140,22 @@ def to_bool(value) -> bool:
 
 
 def to_list_value(value, allowed: tuple[str, ...], list_name: str) -> str:
-    key = fold(value)
-    for candidate in allowed:
-        if fold(candidate) == key:
-            return candidate
-    if list_name == "Sexe" and key in SEXE_ALIASES:
-        return SEXE_ALIASES[key]
+    canonical = _by_key(allowed).get(fold(value))
+    if canonical is not None:
+        return canonical
+    if list_name == "Sexe" and fold(value) in SEXE_ALIASES:
+        return SEXE_ALIASES[fold(value)]
     choices = ", ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
     raise CellError(A.ListUnknown, liste=list_name, choix=choices)
+
+
+@lru_cache(maxsize=256)
+def _by_key(allowed: tuple[str, ...]) -> dict[str, str]:
+    """Each list's values by comparison key; the first spelling wins."""
+    keyed: dict[str, str] = {}
+    for candidate in allowed:
+        keyed.setdefault(fold(candidate), candidate)
+    return keyed
 
 
 def luhn_ok(digits: str) -> bool:

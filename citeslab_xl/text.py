@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
@@ -11,7 +12,12 @@ _FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 
 def fold(value: object) -> str:
     """The comparison key of a header, a sheet name or a list value."""
-    text = unicodedata.normalize("NFKD", str(value))
+    return _fold(str(value))
+
+
+@lru_cache(maxsize=1 << 16)  # the same few hundred values fill whole columns
+def _fold(value: str) -> str:
+    text = unicodedata.normalize("NFKD", value)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("’", "'").replace("_", " ").strip().rstrip(":").strip()
     return _SPACES.sub(" ", text).casefold()
