@@ -86,3 +86,17 @@ def committee(path: str | Path, kind: str, period: Period | None = None, as_of: 
     dataset = validate(raw, as_of)
     layout = committee_layout(dataset, kind, period, as_of)
     return _write(path, raw, dataset, [layout], f"Comité {'de pilotage' if kind == 'copil' else 'technique'}", out)
+
+
+def default_export_period(as_of: date) -> Period:
+    """The year so far, to the end of the as-of month: what the agglomeration follows."""
+    return periods.year_to_date(periods.month_of(as_of))
+
+
+def export(path: str | Path, out: str | Path, period: Period | None = None, as_of: date | None = None) -> Path:
+    """The workbook for the agglomeration (export.md), written at `out`."""
+    from citeslab_xl.export import write_export
+
+    as_of = as_of or date.today()
+    dataset = check_file(path, as_of)
+    return write_export(dataset, period or default_export_period(as_of), as_of, path, out, __version__)

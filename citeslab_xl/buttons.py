@@ -187,7 +187,7 @@ def exporter_agglomeration(book, as_of: date) -> str:
     run = _Run(book, as_of)
     source = Path(book.fullname)
     target = folder / f"{source.stem} - export agglomération {as_of:%Y-%m-%d}.xlsx"
-    write_export(run.dataset, periods.year_to_date(periods.month_of(as_of)), as_of, source, target, __version__)
+    write_export(run.dataset, api.default_export_period(as_of), as_of, source, target, __version__)
     return f"Export pour l'agglomération écrit : {target}"
 
 

@@ -208,6 +208,49 @@ def committee(
     _report_written(report)
 
 
+@app.command()
+def export(
+    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
+    out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le classeur à transmettre à l'agglomération."),
+    period: Optional[str] = typer.Option(None, "--period", help="AAAA-MM, AAAA-Tn ou AAAA (défaut : l'année en cours)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+):
+    """Écrit le classeur agrégé, sans donnée personnelle, pour l'agglomération."""
+    day = parse_as_of(as_of)
+    chosen = _period_option(period)
+    with refusals(), working("Préparation de l'export…"):
+        written = api.export(workbook, out_path, chosen, day)
+    err.print(f"Export écrit : {written} (aucune donnée personnelle ; petits effectifs masqués).", markup=False)
+
+
+@app.command("purge-list")
+def purge_list(
+    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    as_json: bool = typer.Option(False, "--json", help="Écrit la liste en JSON."),
+):
+    """Liste (sans rien supprimer) les dossiers gardés au-delà de la durée de conservation."""
+    from citeslab_xl.purge import HEADERS, purge_list as records_past_retention
+
+    day = parse_as_of(as_of)
+    with refusals(), working("Recherche des dossiers à purger…"):
+        dataset = api.check_file(workbook, day)
+    rows = records_past_retention(dataset)
+    if as_json:
+        json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    elif out.is_terminal:
+        table = Table(*HEADERS, title="Dossiers au-delà de la durée de conservation", title_justify="left")
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row.values()])
+        out.print(table)
+    else:
+        for row in rows:
+            print("\t".join("" if v is None else str(v) for v in row.values()))
+    err.print(f"{len(rows)} dossier(s) au-delà de {dataset.settings.duree_conservation} an(s) de conservation : "
+              "anonymisez-les ou supprimez-les dans le classeur (l'outil ne supprime rien).", markup=False)
+
+
 @app.command("build-workbook")
 def build_workbook_command(
     out_path: Path = typer.Argument(..., metavar="OUT.xlsm", help="Le classeur à macros à créer (il ne doit pas exister)."),

@@ -43,6 +43,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from citeslab_xl import funding, indicators, periods, render, schema
 from citeslab_xl.dataset import Dataset
+from citeslab_xl.errors import WriteRefused
 from citeslab_xl.layout import EURO, PERCENT, Chart, Note, SheetLayout, Table
 from citeslab_xl.periods import Period
 from citeslab_xl.suppression import SECONDARY_MARK, Line, SuppressedTable, is_small, rate_hidden, small_mark, suppress
@@ -60,18 +61,14 @@ TOTAL = "Total"
 DONT_QPV = "dont quartiers prioritaires (QPV)"
 CREATOR = "citeslab-xl"
 FLAG_FILL = PatternFill("solid", fgColor="E7E6E6")
-FLAG_FONT = Font(italic=True, color="595959")
+FLAG_FONT = Font(name=render.FONT_NAME, italic=True, color="595959")
 
-SHEET_CONTENTS = (
-    (INDICATEURS, "Les indicateurs de la période, à côté de la même période de l'année précédente et des cumuls "
-                  "depuis le 1er janvier : activité, rendez-vous, orientations, ateliers, sensibilisation, public, "
-                  "taux de création, charge de travail."),
-    (MENSUEL, "Mois par mois : nouveaux porteurs, personnes accompagnées, rendez-vous, orientations, créations, "
-              "ateliers et sensibilisation."),
-    (PROFIL, "Les nouveaux porteurs de la période par quartier, sexe, tranche d'âge, situation et prescripteur."),
-    (CREATIONS, "Les entreprises créées pendant la période par forme juridique, secteur et quartier ; "
-                "la pérennité à 1, 2 et 3 ans et les emplois."),
-    (FINANCEMENT, "Le coût du poste et sa répartition entre les financeurs, par année."),
+SHEET_CONTENTS = (  # one short line each: a table cell does not wrap
+    (INDICATEURS, "Les indicateurs, comparés à l'an dernier et en cumul annuel"),
+    (MENSUEL, "L'activité mois par mois"),
+    (PROFIL, "Les nouveaux porteurs par quartier, sexe, âge, situation, prescripteur"),
+    (CREATIONS, "Les créations par forme, secteur, quartier ; pérennité, emplois"),
+    (FINANCEMENT, "Le coût du poste et la part de chaque financeur, par année"),
 )
 
 
@@ -93,9 +90,14 @@ class Context:
         columns = [(_capitalized(self.period.titre), self.period), (_capitalized(previous.titre), previous)]
         ytd = periods.year_to_date(self.period)
         if ytd != self.period:
-            columns += [(f"Cumul {ytd.titre}", ytd), (f"Cumul {periods.previous_year(ytd).titre}",
-                                                       periods.previous_year(ytd))]
+            columns += [(_cumul_header(ytd), ytd), (_cumul_header(periods.previous_year(ytd)),
+                                                    periods.previous_year(ytd))]
         return columns
+
+
+def _cumul_header(ytd: Period) -> str:
+    """« Cumul 2026 au 31/10 »: from 1 January to the end of the period."""
+    return f"Cumul {ytd.fin.year} au {ytd.fin:%d/%m}"
 
 
 def _capitalized(text: str) -> str:
@@ -126,7 +128,6 @@ class Breakdown:
 
     labels: list[str]
     table: SuppressedTable
-    subtotal_members: tuple[int, ...] = ()
 
     def rows(self) -> list[list]:
         return [[label, *values] for label, values in zip(self.labels, self.table.rows())]
@@ -162,8 +163,12 @@ def breakdown(columns: list[dict[str, int]], totals: list[int], threshold: int,
     total_row = len(grid) - 1
     lines = [Line(tuple((i, j) for i in range(n_cells)), (total_row, j)) for j in range(len(columns))]
     if subtotal is not None:
-        lines += [Line(tuple((i, j) for i in members), (n_cells, j)) for j in range(len(columns))]
-    return Breakdown(labels, suppress(grid, threshold, lines), members)
+        others = [i for i in range(n_cells) if i not in members]
+        for j in range(len(columns)):
+            lines.append(Line(tuple((i, j) for i in members), (n_cells, j)))
+            # the total minus the subtotal gives the other cells' sum: a line as well
+            lines.append(Line((*((i, j) for i in others), (n_cells, j)), (total_row, j)))
+    return Breakdown(labels, suppress(grid, threshold, lines))
 
 
 def _shares(found: Breakdown, threshold: int) -> list[list]:
@@ -240,7 +245,7 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
         about.append(["Fichier produit le", f"{generated_at:%d/%m/%Y à %H:%M}"])
     about += [
         ["Outil", f"citeslab-xl, version {version}"],
-        ["Seuil de secret statistique", t],
+        ["Seuil de secret statistique", f"{t} (voir ci-dessous)"],
         ["Empreinte SHA-256 du classeur source", source_sha256],
     ]
     notes = [
@@ -266,7 +271,9 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
         *notes,
     ]
     return SheetLayout(LISEZ_MOI, "Chiffres CitésLab pour l'agglomération",
-                       f"{ctx.dataset.settings.nom_du_site} — {ctx.period.titre}", blocks, widths={0: 36, 1: 100})
+                       f"{ctx.dataset.settings.nom_du_site} — {ctx.period.titre}", blocks,
+                       # narrow spare columns: the notes span six columns and the page is portrait
+                       widths={0: 36, 1: 66, **{j: 2 for j in range(2, 6)}})
 
 
 # --- Indicateurs -----------------------------------------------------------------------
@@ -299,7 +306,7 @@ ACTIVITY: tuple[tuple[str, Callable[[dict], object], str, bool], ...] = (
 )
 
 
-def _activity_cell(figures: dict, label: str, pick, kind: str, threshold: int):
+def _activity_cell(figures: dict, pick, kind: str, threshold: int):
     value = pick(figures)
     if kind == PLAIN or value is None:
         return value
@@ -312,7 +319,7 @@ def _activity_cell(figures: dict, label: str, pick, kind: str, threshold: int):
 def _activity_table(columns: list[tuple[str, Period]], figures: list[dict], threshold: int) -> Table:
     rows, formats = [], {}
     for i, (label, pick, kind, percent) in enumerate(ACTIVITY):
-        row = [label, *(_activity_cell(k, label, pick, kind, threshold) for k in figures)]
+        row = [label, *(_activity_cell(k, pick, kind, threshold) for k in figures)]
         rows.append(row)
         if percent:
             formats.update({(i, j): PERCENT for j in range(1, len(row)) if isinstance(row[j], float)})
@@ -432,7 +439,8 @@ def mensuel(ctx: Context) -> SheetLayout:
     n = len(grid)
     # the total row (the period's figures of Indicateurs) is not shown here, but the months must not give it away
     grid.append([sum(r[c] for r in grid[:n]) if kind == COUNT else None for c, (_, _, kind) in enumerate(suppressed)])
-    lines = [Line(tuple((i, c) for i in range(n)), (n, c)) for c, (_, _, kind) in enumerate(suppressed) if kind == COUNT]
+    lines = [Line(tuple((i, c) for i in range(n)), (n, c))
+             for c, (_, _, kind) in enumerate(suppressed) if kind == COUNT]
     table = suppress(grid, ctx.threshold, lines)
     position = {j: c for c, (j, _, _) in enumerate(suppressed)}
     rows = []
@@ -504,10 +512,11 @@ def creations_sheet(ctx: Context) -> SheetLayout:
         Table(["Quartier", "Créations"], by_quartier.rows(), title="Par quartier du porteur"),
         _perennite_table(ctx),
         Table(["Emplois", "Nombre"],
-              [["Emplois dans les entreprises créées depuis moins de trois ans (dernier suivi)",
+              [["Dans les entreprises de moins de trois ans",
                 _count(indicators.emplois(dataset, period, as_of), t)]], title="Emplois"),
         Note("Pérennité à k ans : parmi les entreprises créées au moins k ans avant la date d'arrêt, celles qui "
-             "n'avaient pas cessé leur activité k ans après leur création."),
+             "n'avaient pas cessé leur activité k ans après leur création. Emplois : ceux du dernier suivi de "
+             "chaque entreprise créée depuis moins de trois ans, créateur compris."),
     ]
     return SheetLayout(CREATIONS, f"Créations d'entreprise — {period.titre}", _subtitle(ctx), blocks,
                        widths={0: 40, 1: 20, 2: 16, 3: 12, 4: 16})
@@ -534,7 +543,7 @@ def financement(ctx: Context) -> SheetLayout:
                      year.reste_a_charge, per_person, per_creation])
     n = len(funders)
     money = {j: EURO for j in range(2, 2 + n + 4)}
-    blocks: list = [Table(["Année", "ETP", "Coût total", *funders, "Reste à charge", "Coût par personne accompagnée",
+    blocks: list = [Table(["Année", "ETP", "Coût total", *funders, "Reste à charge", "Coût par accompagné",
                            "Coût par création"], rows, title="Par année", formats={1: "0.00", **money})]
     if rows:
         blocks.append(Chart("col", "Part de chaque financeur par année", table=0, series=list(range(3, 3 + n)),
@@ -601,7 +610,8 @@ def strip_workbook(wb) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     raise ValueError(f"formule inattendue dans l'export : {ws.title}!{cell.coordinate}")
-                cell.hyperlink = None
+                if cell.hyperlink is not None:
+                    cell.hyperlink = None
     for name in list(wb.defined_names):
         del wb.defined_names[name]
     wb._external_links = []
@@ -615,7 +625,6 @@ def write_export(dataset: Dataset, period: Period, as_of: date, source_path: str
     """Write the shared workbook at `out_path` (never over the source) and return its path."""
     source, target = Path(source_path), Path(out_path)
     if target.resolve() == source.resolve():
-        from citeslab_xl.errors import WriteRefused
         raise WriteRefused(f"L'export ne peut pas remplacer le classeur source {source.name} : "
                            "donnez un autre nom de fichier.")
     layouts = build_export(dataset, period, as_of, sha256_of(source), version,

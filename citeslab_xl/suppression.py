@@ -15,11 +15,15 @@ a reader who knows that « < 5 » is 1 to 4 and « masqué » at least 5 finds 1
 and 5. So the same step is also taken for a line where such bounds, narrowed
 through every line of the table, pin a hidden count to a single value.
 
+Under a total that is itself « < N », the zeros show « < N » too: otherwise
+four « < 5 » cells under a « < 5 » total could only be four times 1.
+
 After suppression, every line whose total is shown has 0 or at least 2 hidden
-non-zero cells, and no hidden count is pinned by those bounds. Rates follow the spec (hidden when the denominator is below
-the threshold) and, because a rate times a shown denominator gives back its
-numerator, also when the numerator or its complement is a hidden count.
-Nothing here does any I/O.
+non-zero cells, and no hidden count is pinned by those bounds (inferences that
+need several lines at once in a 2-D table are not all caught). Rates follow
+the spec (hidden when the denominator is below the threshold) and, since a
+rate times a shown denominator gives back its numerator, also when the
+numerator or its complement is a hidden count. Nothing here does any I/O.
 """
 
 from __future__ import annotations
