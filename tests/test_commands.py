@@ -113,3 +113,31 @@ def test_committee_writes_one_sheet_to_out_and_leaves_the_source(demo, tmp_path)
     wrong = run("committee", demo, "comite", "--as-of", AS_OF)
     assert wrong.returncode == 2 and "copil" in wrong.stderr
 
+
+
+def test_export_command_writes_a_values_only_workbook_beside(demo, tmp_path):
+    out = tmp_path / "agglo.xlsx"
+    result = run("export", demo, out, "--as-of", AS_OF)
+    assert result.returncode == 0, result.stderr
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Lisez-moi", "Indicateurs", "Mensuel", "Profil", "Créations", "Financement"]
+    readme = " ".join(str(c) for row in wb["Lisez-moi"].iter_rows(values_only=True) for c in row if c)
+    assert "01/01/2026" in readme  # the default period: the year so far
+    same = run("export", demo, demo, "--as-of", AS_OF)
+    assert same.returncode == 2 and "Traceback" not in same.stderr
+
+
+def test_purge_list_lists_old_records_and_deletes_nothing(tmp_path):
+    path = tmp_path / "vieux.xlsx"
+    rows = {"porteurs": [
+        {"id": "P1", "nom": "Ancien", "prenom": "Dossier", "quartier": "Planoise", "date_premier_contact": date(2015, 3, 2),
+         "statut": "Abandon", "consentement": True},
+        {"id": "P2", "nom": "Récent", "prenom": "Dossier", "quartier": "Battant", "date_premier_contact": date(2026, 3, 2),
+         "statut": "Accueil", "consentement": True},
+    ]}
+    build_workbook(rows).save(path)
+    before = path.read_bytes()
+    result = run("purge-list", path, "--as-of", AS_OF, "--json")
+    assert result.returncode == 0, result.stderr
+    assert [(r["id"], r["dernier_contact"]) for r in json.loads(result.stdout)] == [("P1", "2015-03-02")]
+    assert path.read_bytes() == before
