@@ -374,11 +374,11 @@ def _cohort_table(ctx: Context) -> Table:
                  formats={4: PERCENT}, cell_formats=_percent_cells(rows, range(3, 4)))
 
 
-def _events_table(ctx: Context, key: str, title: str, header: str, events: str, people: str, amount_key: str) -> Table:
+def _events_table(figures: dict[str, dict[str, int]], threshold: int, title: str, header: str, events: str,
+                  people: str, amount_key: str) -> Table:
     """Workshops or actions of the period by type: their number as it is, the people suppressed."""
-    figures = getattr(indicators, key)(ctx.dataset, ctx.period, ctx.as_of)
     people_by_type = {kind: v[amount_key] for kind, v in figures.items()}
-    found = breakdown([people_by_type], [sum(people_by_type.values())], ctx.threshold)
+    found = breakdown([people_by_type], [sum(people_by_type.values())], threshold)
     numbers = [v["nombre"] for v in figures.values()]
     rows = [[label, number, shown]
             for label, number, (_, shown) in zip(found.labels, [*numbers, sum(numbers)], found.rows())]
@@ -397,9 +397,9 @@ def indicateurs(ctx: Context, profile_: Profile) -> SheetLayout:
         _breakdown_table("Rendez-vous par modalité", "Modalité", columns, figures, "rdv_par_modalite", rdv_totals, t),
         _breakdown_table("Orientations par partenaire", "Partenaire", columns, figures, "orientations",
                          [sum(k["orientations"].values()) for k in figures], t),
-        _events_table(ctx, "ateliers", f"Ateliers collectifs — {ctx.period.titre}", "Type d'atelier",
+        _events_table(figures[0]["ateliers"], t, f"Ateliers collectifs — {ctx.period.titre}", "Type d'atelier",
                       "Ateliers", "Participants", "participants"),
-        _events_table(ctx, "sensibilisation", f"Sensibilisation — {ctx.period.titre}", "Type de lieu",
+        _events_table(figures[0]["sensibilisation"], t, f"Sensibilisation — {ctx.period.titre}", "Type de lieu",
                       "Actions", "Personnes touchées", "personnes"),
         _cohort_table(ctx),
         Note("File active : personnes vues en rendez-vous dans les 90 jours qui finissent à la fin de la période "
