@@ -24,6 +24,7 @@ from citeslab_xl.anomalies import Anomaly
 from citeslab_xl.cells import CellError, show
 from citeslab_xl.dataset import Dataset, from_records, share_column
 from citeslab_xl.grid import RawColumn, RawTable, RawWorkbook, is_blank
+from citeslab_xl.periods import shift_years
 from citeslab_xl.schema import Column, Kind, Settings
 
 FIRST_DAY = date(2005, 1, 1)
@@ -376,6 +377,7 @@ def privacy_warnings(porteurs: Located, rdv: Located | None, as_of: date, years:
         if ident and day and day <= as_of:
             key = ident.casefold()
             last_rdv[key] = max(day, last_rdv.get(key, day))
+    met = {r["id_porteur"].casefold() for r in rdv.rows if r.get("id_porteur")} if rdv else set()
     found = []
     for row in porteurs.rows:
         ident = row.get("id")
@@ -385,27 +387,12 @@ def privacy_warnings(porteurs: Located, rdv: Located | None, as_of: date, years:
             continue
         last = max([d for d in (row.get("date_premier_contact"), last_rdv.get(ident.casefold())) if d], default=None)
         if row.get("date_creation"):
-            last = max(filter(None, [last, _add_years(row["date_creation"], 3)]))
-        if last and _add_years(last, years) < as_of:
+            last = max(filter(None, [last, shift_years(row["date_creation"], 3)]))
+        if last and shift_years(last, years) < as_of:
             found.append(porteurs.anomaly(A.RetentionExpired, row, "id", last, annees=years))
-        if rdv is not None and ident.casefold() not in _all_rdv_ids(rdv):
+        if rdv is not None and ident.casefold() not in met:
             found.append(porteurs.anomaly(A.NoRendezVous, row, "id", ident))
     return found
-
-
-def _all_rdv_ids(rdv: Located) -> set[str]:
-    cached = getattr(rdv, "_ids", None)
-    if cached is None:
-        cached = {r["id_porteur"].casefold() for r in rdv.rows if r.get("id_porteur")}
-        rdv._ids = cached
-    return cached
-
-
-def _add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year + years, day=28)
 
 
 # --- the whole workbook ------------------------------------------------------------
