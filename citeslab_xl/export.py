@@ -29,7 +29,6 @@ How the export settles what the spec leaves open:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -46,6 +45,7 @@ from citeslab_xl.dataset import Dataset
 from citeslab_xl.errors import WriteRefused
 from citeslab_xl.layout import EURO, PERCENT, Chart, Note, SheetLayout, Table
 from citeslab_xl.periods import Period
+from citeslab_xl.reading import sha256_of
 from citeslab_xl.suppression import SECONDARY_MARK, Line, SuppressedTable, is_small, rate_hidden, small_mark, suppress
 
 LISEZ_MOI = "Lisez-moi"
@@ -249,8 +249,9 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
         ["Empreinte SHA-256 du classeur source", source_sha256],
     ]
     notes = [
-        Note(f"« < {t} » : le nombre est compris entre 1 et {t - 1}. Les effectifs inférieurs à {t} ne sont pas "
-             "publiés, pour qu'aucune personne ne puisse être reconnue. Les cellules concernées sont grisées."),
+        Note(f"« < {t} » : le nombre est compris entre 1 et {t - 1} (entre 0 et {t - 1} dans le détail d'un total "
+             f"lui-même « < {t} »). Les effectifs inférieurs à {t} ne sont pas publiés, pour qu'aucune personne ne "
+             "puisse être reconnue. Les cellules concernées sont grisées."),
         Note("« masqué » : le nombre n'est pas petit, mais il est caché lui aussi (secret secondaire). Sans cela, "
              "on retrouverait un nombre « < " f"{t} » en le soustrayant du total de la ligne ou de la colonne. "
              f"Sous un total « < {t} », tout le détail est caché, zéros compris. Un taux ou une part est masqué "
@@ -578,14 +579,6 @@ def build_export(dataset: Dataset, period: Period, as_of: date, source_sha256: s
 
 
 # --- the file (adapter) -----------------------------------------------------------------
-
-def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def flag_hidden_cells(wb, threshold: int) -> None:
     """Grey the cells that show « < N » or « masqué », so that they stand out in print too."""

@@ -19,11 +19,12 @@ Under a total that is itself « < N », the zeros show « < N » too: otherwise
 four « < 5 » cells under a « < 5 » total could only be four times 1.
 
 After suppression, every line whose total is shown has 0 or at least 2 hidden
-non-zero cells, and no hidden count is pinned by those bounds (inferences that
-need several lines at once in a 2-D table are not all caught). Rates follow
-the spec (hidden when the denominator is below the threshold) and, since a
-rate times a shown denominator gives back its numerator, also when the
-numerator or its complement is a hidden count. Nothing here does any I/O.
+non-zero cells, and no hidden non-zero count is pinned by those bounds (they
+are narrowed one line at a time: a combination of lines could, in principle,
+say more in a 2-D table). Rates follow the spec (hidden when the denominator
+is below the threshold) and, since a rate times a shown denominator gives
+back its numerator, also when the numerator or its complement is a hidden
+count. Nothing here does any I/O.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ def _exposing_line(grid, mask, lines: tuple[Line, ...], threshold: int) -> Line 
     if threshold <= 2:
         return None  # « < 2 » already says 1: no further hiding can help
     bounds = _narrowed_bounds(grid, mask, lines, threshold)
-    exposed = {p for p, (low, high) in bounds.items() if low == high}
+    # a zero hidden under a small total may come out as zero: that tells nothing about a person
+    exposed = {p for p, (low, high) in bounds.items() if low == high and _nonzero(grid, p)}
     for line in sorted(lines, key=lambda line: _is_hidden(mask, line.total)):
         if exposed.intersection((*line.cells, line.total)) and _can_hide_more(grid, mask, line):
             return line

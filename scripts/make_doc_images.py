@@ -1,6 +1,6 @@
-"""Render the first page of `Synthèse` and `COPIL` (and the export) to PNG for the docs.
+"""Render the first page of `Synthèse`, `COPIL` and the export to PNG for the docs.
 
-    python scripts/make_doc_images.py   # writes docs/synthese.png, docs/copil.png
+    python scripts/make_doc_images.py   # writes docs/synthese.png, docs/copil.png, docs/export-page1.png
 
 The sheets are those of a 3-year demo workbook refreshed as of 2026-11-26,
 rendered by LibreOffice exactly as the coordinator would print them.
@@ -36,6 +36,9 @@ def main() -> None:
         render_workbook([layouts[name]]).save(single)
         first_page_png(to_pdf(single, folder), ROOT / "docs" / png, dpi=70)
         print(f"docs/{png}")
+    shared = api.export(workbook, folder / "agglomeration.xlsx", periods.month(2026, 10), AS_OF)
+    first_page_png(to_pdf(shared, folder), ROOT / "docs" / "export-page1.png", dpi=70)
+    print("docs/export-page1.png")
 
 
 if __name__ == "__main__":
