@@ -182,12 +182,16 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
     period = periods.year(year)
     k = indicators.compute(dataset, period, as_of)
     s = dataset.settings
-    cohort = k["taux_creation"].get(str(year), {})
-    objectives = [
-        ["Personnes accompagnées", s.objectif_accompagnes, k["accompagnes"],
-         indicators.rate(k["accompagnes"], s.objectif_accompagnes)],
-        [f"Taux de création (cohorte {year})", s.objectif_taux_creation, cohort.get("taux"), None],
-    ]
+    objectives = [["Personnes accompagnées", s.objectif_accompagnes, k["accompagnes"],
+                   indicators.rate(k["accompagnes"], s.objectif_accompagnes)]]
+    # a cohort needs time to create: the two previous cohorts say more than the year's own
+    for cohort_year in (year - 2, year - 1, year):
+        cohort = indicators.taux_creation(dataset, periods.year(cohort_year), as_of).get(str(cohort_year), {})
+        rate = cohort.get("taux")
+        objectives.append([f"Taux de création (cohorte {cohort_year}, {cohort.get('cohorte', 0)} personnes)",
+                           s.objectif_taux_creation, rate,
+                           None if rate is None or not s.objectif_taux_creation
+                           else round(rate / s.objectif_taux_creation, 4)])
     public = [["Part de femmes", k["part_femmes"]], ["Part des habitants d'un QPV", k["part_qpv"]],
               ["Part des moins de 26 ans", k["part_moins_26"]]]
     ages = [[band, n] for band, n in k["par_tranche_age"].items()]
@@ -210,7 +214,7 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
                 ["Emplois dans les entreprises suivies", k["emplois"]]]
     blocks = [
         Table(["Objectif", "Objectif fixé", "Résultat", "Atteint à"], objectives, title="Objectifs et résultats",
-              formats={3: PERCENT}, cell_formats={(1, 1): PERCENT, (1, 2): PERCENT}),
+              formats={3: PERCENT}, cell_formats={(i, j): PERCENT for i in (1, 2, 3) for j in (1, 2)}),
         Table(["Public accueilli (nouveaux porteurs)", "Part"], public, title="Profil du public", formats={1: PERCENT}),
         Table(["Tranche d'âge", "Nouveaux porteurs"], ages, title="Âge au premier contact", total=True),
         Table(["Secteur", "Créations"], sectors, title=f"Créations {year} par secteur", total=True),
