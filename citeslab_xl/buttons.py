@@ -26,7 +26,6 @@ use `citeslab-xl export`. It exports the year to date, to
 from __future__ import annotations
 
 import functools
-import importlib.util
 import logging
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from citeslab_xl import __version__, api, cells, periods, plan, sheets, xlbook
 from citeslab_xl.cells import CellError
 from citeslab_xl.dataset import Dataset
 from citeslab_xl.errors import CitesLabError, UnusableWorkbook
+from citeslab_xl.export import write_export
 from citeslab_xl.grid import RawWorkbook, locate
 from citeslab_xl.layout import SheetLayout
 from citeslab_xl.validation import validate
@@ -47,9 +47,7 @@ NO_PORTEURS = ("Ce classeur n'a pas de feuille « Porteurs » : ce n'est pas un 
 EXPORT_BY_COMMAND = ("Sous xlwings Server ou xlwings Lite, Python n'a pas accès au dossier du classeur et ne peut pas "
                      "y écrire l'export. Enregistrez et fermez le classeur, puis lancez sur ce poste : "
                      "citeslab-xl export CLASSEUR.xlsx EXPORT.xlsx")
-EXPORT_NOT_INSTALLED = ("L'export pour l'agglomération n'est pas disponible dans cette version de l'outil depuis "
-                        "Excel. Enregistrez et fermez le classeur, puis lancez : "
-                        "citeslab-xl export CLASSEUR.xlsx EXPORT.xlsx")
+
 
 logger = logging.getLogger(__name__)
 
@@ -177,13 +175,9 @@ def selected_date(book) -> date | None:
 @_entry_point("Exporter pour l'agglomération")
 def exporter_agglomeration(book, as_of: date) -> str:
     """Write the workbook for the agglomeration next to this one (export.md), and say where."""
-    if importlib.util.find_spec("citeslab_xl.export") is None:
-        return EXPORT_NOT_INSTALLED
     folder = workbook_folder(book)
     if folder is None:
         return EXPORT_BY_COMMAND
-    from citeslab_xl.export import write_export
-
     run = _Run(book, as_of)
     source = Path(book.fullname)
     target = folder / f"{source.stem} - export agglomération {as_of:%Y-%m-%d}.xlsx"
