@@ -273,16 +273,18 @@ def _plain(value) -> str:
 
 
 def print_figures(figures: dict, title: str) -> None:
+    from citeslab_xl.indicators import LABELS
+
     scalars = Table("Indicateur", "Valeur", title=title, title_justify="left")
     nested = []
     for key, value in figures.items():
         if isinstance(value, dict):
             nested.append((key, value))
         else:
-            scalars.add_row(key, _plain(value))
+            scalars.add_row(LABELS.get(key, key), _plain(value))
     out.print(scalars)
     for key, value in nested:
-        table = Table(key, "Valeur", title_justify="left")
+        table = Table(LABELS.get(key, key), "Valeur", title_justify="left")
         for sub, figure in value.items():
             shown = ", ".join(f"{k} {_plain(v)}" for k, v in figure.items()) if isinstance(figure, dict) else _plain(figure)
             table.add_row(str(sub), shown)

@@ -497,6 +497,40 @@ INDICATORS: dict[str, Callable[[Dataset, Period, date], object]] = {
 }
 
 
+LABELS: dict[str, str] = {
+    "periode": "Période",
+    "nouveaux_porteurs": "Nouveaux porteurs",
+    "rdv": "Rendez-vous",
+    "rdv_par_type": "Rendez-vous par type",
+    "rdv_par_modalite": "Rendez-vous par modalité",
+    "heures": "Heures d'entretien",
+    "porteurs_recus": "Porteurs reçus en rendez-vous",
+    "accompagnes": "Personnes accompagnées",
+    "file_active": "File active (90 jours)",
+    "etp": "ETP",
+    "file_active_par_etp": "File active par ETP",
+    "orientations": "Orientations par partenaire",
+    "creations": "Créations d'entreprise",
+    "creations_par_forme": "Créations par forme juridique",
+    "creations_par_secteur": "Créations par secteur",
+    "creations_par_quartier": "Créations par quartier",
+    "ateliers": "Ateliers collectifs",
+    "sensibilisation": "Actions de sensibilisation",
+    "part_femmes": "Part de femmes",
+    "part_qpv": "Part des habitants d'un QPV",
+    "part_moins_26": "Part des moins de 26 ans",
+    "par_situation": "Nouveaux porteurs par situation",
+    "par_prescripteur": "Nouveaux porteurs par prescripteur",
+    "par_tranche_age": "Nouveaux porteurs par âge",
+    "taux_creation": "Taux de création de la cohorte",
+    "perennite": "Pérennité des entreprises créées (ans)",
+    "emplois": "Emplois dans les entreprises de moins de 3 ans",
+    "capacite": "Capacité (file active)",
+    "taux_charge": "Taux de charge",
+    "scenario_poste_2": "Taux de charge avec un second poste",
+}
+
+
 def compute(dataset: Dataset, period: Period, as_of: date) -> dict:
     """Every indicator of P as of D, in the shape of the spec's ``--json`` output."""
     result: dict[str, object] = {"periode": {"debut": period.debut.isoformat(), "fin": period.fin.isoformat()}}

@@ -48,7 +48,9 @@ def test_indicators_json_has_exactly_the_spec_keys(demo):
 
 def test_indicators_readable_table_and_bad_period(demo):
     result = run("indicators", demo, "--period", "2026-T4", "--as-of", AS_OF)
-    assert result.returncode == 0 and "accompagnes" in result.stdout
+    assert result.returncode == 0 and "Personnes accompagnées" in result.stdout
+    from citeslab_xl.indicators import INDICATORS, LABELS
+    assert set(INDICATORS) <= set(LABELS)  # every figure has its French label
     bad = run("indicators", demo, "--period", "octobre", "--as-of", AS_OF)
     assert bad.returncode == 2 and "tapez 2026-10" in bad.stderr and "Traceback" not in bad.stderr
 
