@@ -1,3 +1,3 @@
-from citeslab_xl.cli import main
+from citeslab_xl.doors.cli import main
 
 main()

@@ -22,12 +22,13 @@ from openpyxl.utils import get_column_letter
 from xlremote import (action_counts, alerts, apply_actions, payload_from_xlsx, range_call_count, remote_book,
                       replay, risky_texts, steps, touched_sheets, unsupported_actions)
 
-from citeslab_xl import api, buttons, periods, plan, schema
+from citeslab_xl.core import periods, plan, schema
+from citeslab_xl.doors import api, buttons
 from citeslab_xl.demo import generate
-from citeslab_xl.layout import EURO, SheetLayout, Table
-from citeslab_xl.template import build_workbook
-from citeslab_xl.writer import JOURNAL_HEADERS, OWNERSHIP_NAME
-from citeslab_xl.xlbook import plan_sheet
+from citeslab_xl.core.layout import EURO, SheetLayout, Table
+from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.adapters.writer import JOURNAL_HEADERS, OWNERSHIP_NAME
+from citeslab_xl.adapters.xlbook import plan_sheet
 
 AS_OF = date(2025, 10, 15)
 DATA_SHEETS = {sheet.name for sheet in schema.DATA_SHEETS} | {"Paramètres", "Accueil"}
@@ -378,7 +379,7 @@ def test_a_workbook_without_porteurs_is_refused(tmp_path):
 def test_an_unexpected_error_becomes_a_french_message(demo_payload, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division par zéro")
-    monkeypatch.setattr("citeslab_xl.sheets.anomalies_layout", broken)
+    monkeypatch.setattr("citeslab_xl.core.sheets.anomalies_layout", broken)
     message = only_an_alert(run_button(buttons.actualiser, demo_payload))
     assert message.startswith("« Actualiser les synthèses » s'est arrêté sur une erreur inattendue "
                               "(ZeroDivisionError : division par zéro). Les feuilles de données n'ont pas été "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from citeslab_xl.template import build_workbook
+from citeslab_xl.adapters.template import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIELDS = {"code", "gravite", "feuille", "ligne", "colonne", "cellule", "valeur", "message"}

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from citeslab_xl.demo import write_demo
-from citeslab_xl.template import build_workbook
+from citeslab_xl.adapters.template import build_workbook
 
 AS_OF = "2026-11-26"
 SPEC_KEYS = {
@@ -49,7 +49,7 @@ def test_indicators_json_has_exactly_the_spec_keys(demo):
 def test_indicators_readable_table_and_bad_period(demo):
     result = run("indicators", demo, "--period", "2026-T4", "--as-of", AS_OF)
     assert result.returncode == 0 and "Personnes accompagnées" in result.stdout
-    from citeslab_xl.indicators import INDICATORS, LABELS
+    from citeslab_xl.core.indicators import INDICATORS, LABELS
     assert set(INDICATORS) <= set(LABELS)  # every figure has its French label
     bad = run("indicators", demo, "--period", "octobre", "--as-of", AS_OF)
     assert bad.returncode == 2 and "tapez 2026-10" in bad.stderr and "Traceback" not in bad.stderr

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from libreoffice import requires_soffice
 
-from citeslab_xl.template import build_workbook
+from citeslab_xl.adapters.template import build_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path("/work/shared/corpus/real")

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from citeslab_xl import indicators, periods, schedule, schema
-from citeslab_xl.api import check_file
+from citeslab_xl.core import indicators, periods, schedule, schema
+from citeslab_xl.doors.api import check_file
 from citeslab_xl.demo import Spoiled, add_years, generate, write_demo
 
 AS_OF = date(2025, 6, 30)

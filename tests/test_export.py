@@ -14,15 +14,16 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from citeslab_xl import api, indicators, periods
-from citeslab_xl.dataset import from_records
+from citeslab_xl.core import indicators, periods
+from citeslab_xl.doors import api
+from citeslab_xl.core.dataset import from_records
 from citeslab_xl.demo import make_siret, write_demo
-from citeslab_xl.errors import WriteRefused
-from citeslab_xl.export import FLAG_FILL, SHEETS, build_export, write_export
-from citeslab_xl.layout import Table
-from citeslab_xl.periods import parse_period
-from citeslab_xl.schema import Settings
-from citeslab_xl.template import build_workbook
+from citeslab_xl.core.errors import WriteRefused
+from citeslab_xl.core.export import FLAG_FILL, SHEETS, build_export, write_export
+from citeslab_xl.core.layout import Table
+from citeslab_xl.core.periods import parse_period
+from citeslab_xl.core.schema import Settings
+from citeslab_xl.adapters.template import build_workbook
 from libreoffice import first_page_png, pdf_text, requires_soffice, to_pdf
 
 AS_OF = date(2026, 11, 26)

@@ -6,9 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from citeslab_xl import funding
-from citeslab_xl.dataset import from_records
-from citeslab_xl.funding import split_amounts
+from citeslab_xl.core import funding
+from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.funding import split_amounts
 
 FUNDERS = ("Caisse des Dépôts", "Agglomération", "Région")
 

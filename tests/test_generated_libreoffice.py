@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from citeslab_xl import api, plan
+from citeslab_xl.core import plan
+from citeslab_xl.doors import api
 from citeslab_xl.demo import write_demo
 from libreoffice import pdf_text, recalculated_copy, requires_soffice, to_pdf
 
@@ -63,7 +64,7 @@ def test_every_generated_sheet_opens_and_renders_to_pdf(refreshed, tmp_path):
 
 
 def test_a_formula_like_value_stays_text_after_libreoffice(tmp_path):
-    from citeslab_xl.template import build_workbook
+    from citeslab_xl.adapters.template import build_workbook
 
     path = tmp_path / "inj.xlsx"
     rows = {"porteurs": [{"id": "=1+1", "nom": "@SUM(A1)", "prenom": "-2+3", "quartier": '=HYPERLINK("http://example.invalid","x")',

@@ -7,10 +7,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citeslab_xl import indicators, periods
-from citeslab_xl.dataset import from_records
-from citeslab_xl.funding import CENT, split_amounts, to_cent
-from citeslab_xl.schema import DEFAULT_LISTS, DEFAULT_QUARTIERS
+from citeslab_xl.core import indicators, periods
+from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.funding import CENT, split_amounts, to_cent
+from citeslab_xl.core.schema import DEFAULT_LISTS, DEFAULT_QUARTIERS
 
 # --- funding ----------------------------------------------------------------------------------
 

@@ -23,10 +23,10 @@ from decimal import Decimal
 
 import pytest
 
-from citeslab_xl import indicators as ind
-from citeslab_xl import periods
-from citeslab_xl.dataset import from_records
-from citeslab_xl.schema import Settings
+from citeslab_xl.core import indicators as ind
+from citeslab_xl.core import periods
+from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.schema import Settings
 
 OCTOBER = periods.month(2026, 10)
 AS_OF = date(2026, 10, 20)

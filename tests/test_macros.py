@@ -2,7 +2,7 @@
 
 What only Excel on Windows can show (a click on a button runs Python) is
 listed in macros/README.md; these tests check everything before that: every
-macro names a function of citeslab_xl.buttons, the built .xlsm holds the
+macro names a function of citeslab_xl.doors.buttons, the built .xlsm holds the
 modules and the buttons bound to them, and a second program (LibreOffice)
 opens it, finds each button's macro in the VBA project and saves it back
 with the macros.
@@ -26,15 +26,16 @@ import xlwings
 from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
 
-from citeslab_xl import api, template
-from citeslab_xl.errors import WriteRefused
-from citeslab_xl.macro_workbook import BUTTONS, MODULE_NAME, build_macro_workbook, vba_module
+from citeslab_xl.adapters import template
+from citeslab_xl.doors import api
+from citeslab_xl.core.errors import WriteRefused
+from citeslab_xl.adapters.macro_workbook import BUTTONS, MODULE_NAME, build_macro_workbook, vba_module
 from libreoffice import _convert, requires_soffice
 from xlremote import alerts, payload_from_xlsx, remote_book
 
 MACROS = Path(__file__).resolve().parent.parent / "macros"
 LITE_MAIN = MACROS / "lite" / "main.py"
-# interfaces.md › Excel buttons: the five entry points of citeslab_xl.buttons.
+# interfaces.md › Excel buttons: the five entry points of citeslab_xl.doors.buttons.
 CONTRACT_ENTRY_POINTS = {"verifier", "actualiser", "comite_pilotage", "comite_technique", "exporter_agglomeration"}
 RUNPYTHON_COMMAND = re.compile(r"import citeslab_xl\.buttons as b; b\.(\w+)\(\)")
 
@@ -46,9 +47,9 @@ VML_V = "{urn:schemas-microsoft-com:vml}"
 
 @pytest.fixture(scope="module")
 def button_functions():
-    """The names of the public functions of citeslab_xl.buttons (imported here, so that
+    """The names of the public functions of citeslab_xl.doors.buttons (imported here, so that
     only the tests that need the module fail while it is missing)."""
-    from citeslab_xl import buttons
+    from citeslab_xl.doors import buttons
 
     return {name for name in dir(buttons) if not name.startswith("_") and callable(getattr(buttons, name))}
 
@@ -122,7 +123,7 @@ def test_one_sub_per_button_and_one_button_per_entry_point():
     assert {button.entry_point for button in BUTTONS} == CONTRACT_ENTRY_POINTS
     assert {button.caption for button in BUTTONS} == {caption for caption, _ in template.BUTTONS}
     for button in BUTTONS:
-        assert runpython_commands(subs[button.macro]) == [f"import citeslab_xl.buttons as b; b.{button.entry_point}()"]
+        assert runpython_commands(subs[button.macro]) == [f"import citeslab_xl.doors.buttons as b; b.{button.entry_point}()"]
 
 
 def test_every_runpython_names_a_function_of_the_buttons_module(button_functions):
@@ -133,8 +134,8 @@ def test_every_runpython_names_a_function_of_the_buttons_module(button_functions
         assert commands, f"{path.name} calls no Python"
         for command in commands:
             match = RUNPYTHON_COMMAND.fullmatch(command)
-            assert match, f"{path.name}: RunPython « {command} » does not call citeslab_xl.buttons"
-            assert match.group(1) in button_functions, f"{path.name}: citeslab_xl.buttons has no {match.group(1)}"
+            assert match, f"{path.name}: RunPython « {command} » does not call citeslab_xl.doors.buttons"
+            assert match.group(1) in button_functions, f"{path.name}: citeslab_xl.doors.buttons has no {match.group(1)}"
 
 
 def lite_scripts() -> dict[str, tuple[str | None, ast.FunctionDef]]:
@@ -168,7 +169,7 @@ def test_the_lite_verifier_does_what_the_button_does(tmp_path):
     spec = importlib.util.spec_from_file_location("citeslab_lite_main", LITE_MAIN)
     lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(lite)
-    from citeslab_xl import buttons
+    from citeslab_xl.doors import buttons
 
     path = tmp_path / "modele.xlsx"
     template.build_workbook().save(path)

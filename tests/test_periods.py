@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from citeslab_xl import periods
-from citeslab_xl.periods import Period, parse_period
+from citeslab_xl.core import periods
+from citeslab_xl.core.periods import Period, parse_period
 
 
 @pytest.mark.parametrize("text, debut, fin, label", [
@@ -88,3 +88,12 @@ def test_months_between_covers_every_month_met():
 def test_period_between_names_the_standard_periods():
     assert periods.period_between(date(2026, 4, 1), date(2026, 6, 30)) == periods.quarter(2026, 2)
     assert periods.period_between(date(2026, 3, 2), date(2026, 3, 9)).label == "2026-03-02/2026-03-09"
+
+
+def test_column_letter_matches_excel_names():
+    from openpyxl.utils import get_column_letter
+
+    from citeslab_xl.core.text import column_letter
+
+    for index in (1, 2, 26, 27, 52, 53, 702, 703, 16384):
+        assert column_letter(index) == get_column_letter(index)

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from citeslab_xl import periods
-from citeslab_xl.plan import due_months, is_generated_name, refresh_plan
+from citeslab_xl.core import periods
+from citeslab_xl.core.plan import due_months, is_generated_name, refresh_plan
 
 AS_OF = date(2026, 11, 26)
 

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from citeslab_xl.dataset import from_records
-from citeslab_xl.referents import Suggestion, suggest_referents
+from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.referents import Suggestion, suggest_referents
 
 
 def porteur(id_, statut, secteur, contact):

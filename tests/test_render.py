@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
-from citeslab_xl.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
-from citeslab_xl.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
+from citeslab_xl.core.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.adapters.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
 from libreoffice import recalculated_copy, requires_soffice
 
 QUARTIERS = Table(

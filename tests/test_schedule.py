@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from citeslab_xl.dataset import from_records
-from citeslab_xl.schedule import A_VENIR, EN_RETARD, FAIT, Milestone, schedule
+from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.schedule import A_VENIR, EN_RETARD, FAIT, Milestone, schedule
 
 AS_OF = date(2026, 11, 26)  # D + 30 days = 26 December 2026
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from citeslab_xl import periods, plan, sheets
-from citeslab_xl.anomalies import DateInvalid, NoRendezVous
-from citeslab_xl.dataset import from_records
+from citeslab_xl.core import periods, plan, sheets
+from citeslab_xl.core.anomalies import DateInvalid, NoRendezVous
+from citeslab_xl.core.dataset import from_records
 
 AS_OF = date(2026, 11, 26)
 

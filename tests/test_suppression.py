@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citeslab_xl.suppression import (
+from citeslab_xl.core.suppression import (
     SECONDARY_MARK, Hidden, Line, SuppressedTable, rate_hidden, small_mark, suppress, suppress_grid, with_totals,
 )
 

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from citeslab_xl import anomalies as A
-from citeslab_xl.api import check_file
-from citeslab_xl.template import build_workbook
+from citeslab_xl.core import anomalies as A
+from citeslab_xl.doors.api import check_file
+from citeslab_xl.adapters.template import build_workbook
 
 AS_OF = date(2025, 6, 30)
 KINDS = {k.code: k for k in A.ALL_KINDS}

@@ -34,10 +34,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
-from citeslab_xl import writer
-from citeslab_xl.errors import UnusableWorkbook, WriteRefused
-from citeslab_xl.layout import EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
-from citeslab_xl.writer import (JOURNAL_HEADERS, OWNERSHIP_PROPERTY, backup_paths, decode_owned, encode_owned,
+from citeslab_xl.adapters import writer
+from citeslab_xl.core.errors import UnusableWorkbook, WriteRefused
+from citeslab_xl.core.layout import EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.adapters.writer import (JOURNAL_HEADERS, OWNERSHIP_PROPERTY, backup_paths, decode_owned, encode_owned,
                                 write_generated)
 from libreoffice import recalculated_copy, requires_soffice
 
@@ -876,8 +876,8 @@ def test_a_failed_rename_leaves_the_original(citeslab, monkeypatch):
 
 KILLED_RUN = textwrap.dedent("""
     import os, signal, sys
-    from citeslab_xl import writer
-    from citeslab_xl.layout import SheetLayout, Table
+    from citeslab_xl.adapters import writer
+    from citeslab_xl.core.layout import SheetLayout, Table
 
     where, path = sys.argv[1], sys.argv[2]
     calls = []

@@ -18,10 +18,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from citeslab_xl import layout, schema
-from citeslab_xl.dataset import share_column
-from citeslab_xl.schema import Kind, Sheet
-from citeslab_xl.text import fold, is_formula_like
+from citeslab_xl.core import layout, schema
+from citeslab_xl.core.dataset import share_column
+from citeslab_xl.core.schema import Kind, Sheet
+from citeslab_xl.core.text import fold, is_formula_like
 
 LAST_ROW = 5000  # drop-downs and formats reach this far below the header
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from citeslab_xl.text import fold
+from citeslab_xl.core.text import fold
 
 
 class Kind(str, Enum):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from citeslab_xl import anomalies
-from citeslab_xl.dataset import Dataset
+from citeslab_xl.core import anomalies
+from citeslab_xl.core.dataset import Dataset
 
 HEADERS = ("Feuille", "Ligne", "ID", "Dernier contact")
 

@@ -26,3 +26,12 @@ def _fold(value: str) -> str:
 def is_formula_like(value: object) -> bool:
     """A text that Excel or LibreOffice could take for a formula if typed."""
     return isinstance(value, str) and value.startswith(_FORMULA_LEAD)
+
+
+def column_letter(index: int) -> str:
+    """Excel's column name for a 1-based index (1 → A, 27 → AA), as A1 references spell it."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -61,10 +61,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
-from citeslab_xl import schema
-from citeslab_xl.dataset import Dataset
-from citeslab_xl.periods import Period
-from citeslab_xl.text import fold
+from citeslab_xl.core import schema
+from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.periods import Period
+from citeslab_xl.core.text import fold
 
 AGE_BANDS = ("<26", "26-49", "50+", "inconnu")
 FACE_A_FACE = "Face-à-face"

@@ -26,14 +26,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Callable
 
 from faker import Faker
 
-from citeslab_xl import schema
-from citeslab_xl.dataset import share_column
-from citeslab_xl.template import build_workbook
+from citeslab_xl.core import schema
+from citeslab_xl.core.dataset import share_column
 
 EARLIEST = date(2005, 1, 1)
 CHARGE = schema.DEFAULT_CHARGES[0][0]
@@ -823,11 +821,3 @@ def generate(people_per_year: int = 400, years: int = 3, seed: int = 0, errors: 
     rows = _Generator(people_per_year, years, seed, as_of).all_rows()
     spoiled = _Spoiler(rows, seed, as_of).spoil(errors) if errors else []
     return DemoData(rows, spoiled)
-
-
-def write_demo(path: str | Path, people: int = 400, years: int = 3, seed: int = 0, errors: float = 0.0,
-               *, as_of: date | None = None) -> DemoData:
-    """Generate a demo and save it as a managed workbook at `path`."""
-    data = generate(people, years, seed, errors, as_of=as_of)
-    build_workbook(data.rows).save(path)
-    return data

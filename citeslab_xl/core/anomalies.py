@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from enum import Enum
 
-from openpyxl.utils.cell import get_column_letter
+from citeslab_xl.core.text import column_letter
 
 
 class Gravite(str, Enum):
@@ -48,7 +48,7 @@ class AnomalyKind:
     def at(cls, feuille, ligne=None, colonne=None, col_index=None, valeur=None, **params) -> Anomaly:
         cellule = None
         if ligne is not None and col_index is not None:
-            cellule = f"{get_column_letter(col_index)}{ligne}"
+            cellule = f"{column_letter(col_index)}{ligne}"
         shown = None if valeur is None else str(valeur)
         message = cls.template.format(valeur=shown, colonne=colonne, **params)
         return Anomaly(cls.code, cls.gravite, feuille, ligne, colonne, cellule, shown, message)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from citeslab_xl import schema
-from citeslab_xl.schema import Column, Quartier, Settings, Sheet
-from citeslab_xl.text import fold
+from citeslab_xl.core import schema
+from citeslab_xl.core.schema import Column, Quartier, Settings, Sheet
+from citeslab_xl.core.text import fold
 
 HEADER_SEARCH_ROWS = 20
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from citeslab_xl.dataset import Dataset
+from citeslab_xl.core.dataset import Dataset
 
 STATUTS = ("Émergence", "En création")
 PER_PORTEUR = 3

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import python_calamine
 
-from citeslab_xl.errors import UnusableWorkbook
-from citeslab_xl.grid import Grid, RawWorkbook, locate
+from citeslab_xl.core.errors import UnusableWorkbook
+from citeslab_xl.core.grid import Grid, RawWorkbook, locate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

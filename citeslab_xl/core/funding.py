@@ -27,8 +27,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
 
-from citeslab_xl import indicators, periods
-from citeslab_xl.dataset import Dataset, share_column
+from citeslab_xl.core import indicators, periods
+from citeslab_xl.core.dataset import Dataset, share_column
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)

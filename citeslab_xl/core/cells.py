@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from citeslab_xl import anomalies as A
-from citeslab_xl.anomalies import AnomalyKind
-from citeslab_xl.text import fold
+from citeslab_xl.core import anomalies as A
+from citeslab_xl.core.anomalies import AnomalyKind
+from citeslab_xl.core.text import fold
 
 EXCEL_EPOCH_1900 = date(1899, 12, 30)
 EXCEL_EPOCH_1904 = date(1904, 1, 1)

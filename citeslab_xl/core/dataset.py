@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from citeslab_xl import schema
-from citeslab_xl.anomalies import Anomaly
-from citeslab_xl.schema import Kind, Settings
+from citeslab_xl.core import schema
+from citeslab_xl.core.anomalies import Anomaly
+from citeslab_xl.core.schema import Kind, Settings
 
 SHARE_PREFIX = "part:"
 

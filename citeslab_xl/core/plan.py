@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from citeslab_xl import periods
-from citeslab_xl.periods import Period
+from citeslab_xl.core import periods
+from citeslab_xl.core.periods import Period
 
 ANOMALIES = "Anomalies"
 HISTORIQUE = "Historique mensuel"

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from citeslab_xl import api
-from citeslab_xl.errors import CitesLabError
+from citeslab_xl.doors import api
+from citeslab_xl.core.errors import CitesLabError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="CitésLab : vérifier le classeur, calculer les indicateurs, préparer les synthèses.")
@@ -116,8 +116,8 @@ def indicators(
     as_json: bool = typer.Option(False, "--json", help="Écrit les indicateurs en JSON."),
 ):
     """Les indicateurs d'une période (indicators.md)."""
-    from citeslab_xl import indicators as ind
-    from citeslab_xl.periods import parse_period
+    from citeslab_xl.core import indicators as ind
+    from citeslab_xl.core.periods import parse_period
 
     day = parse_as_of(as_of)
     try:
@@ -139,7 +139,7 @@ def funding(
     as_json: bool = typer.Option(False, "--json", help="Écrit la répartition en JSON."),
 ):
     """La répartition du coût du poste entre financeurs ; code 1 si une ligne dépasse 100 %."""
-    from citeslab_xl import funding as fund
+    from citeslab_xl.core import funding as fund
 
     with refusals():
         dataset = api.check_file(workbook, date.today())
@@ -156,7 +156,7 @@ def funding(
 
 
 def _period_option(text: Optional[str]):
-    from citeslab_xl.periods import parse_period
+    from citeslab_xl.core.periods import parse_period
 
     if text is None:
         return None
@@ -230,7 +230,7 @@ def purge_list(
     as_json: bool = typer.Option(False, "--json", help="Écrit la liste en JSON."),
 ):
     """Liste (sans rien supprimer) les dossiers gardés au-delà de la durée de conservation."""
-    from citeslab_xl.purge import HEADERS, purge_list as records_past_retention
+    from citeslab_xl.core.purge import HEADERS, purge_list as records_past_retention
 
     day = parse_as_of(as_of)
     with refusals(), working("Recherche des dossiers à purger…"):
@@ -256,7 +256,7 @@ def build_workbook_command(
     out_path: Path = typer.Argument(..., metavar="OUT.xlsm", help="Le classeur à macros à créer (il ne doit pas exister)."),
 ):
     """Crée le classeur à macros : le modèle, les boutons sur Accueil et le code VBA qui les relie à Python."""
-    from citeslab_xl.macro_workbook import build_macro_workbook
+    from citeslab_xl.adapters.macro_workbook import build_macro_workbook
 
     with refusals():
         build_macro_workbook(out_path)
@@ -273,7 +273,7 @@ def _plain(value) -> str:
 
 
 def print_figures(figures: dict, title: str) -> None:
-    from citeslab_xl.indicators import LABELS
+    from citeslab_xl.core.indicators import LABELS
 
     scalars = Table("Indicateur", "Valeur", title=title, title_justify="left")
     nested = []

@@ -1,6 +1,6 @@
 """The managed workbook with its buttons: a macro-enabled copy of the template.
 
-`build_macro_workbook(out)` writes the template (citeslab_xl.template) as an
+`build_macro_workbook(out)` writes the template (citeslab_xl.adapters.template) as an
 `.xlsm` that holds, besides the sheets:
 - a VBA project with the module `CitesLab` (one Sub per button, each calling
   xlwings' `RunPython`) and xlwings' standalone VBA module (`xlwings`, with the
@@ -35,8 +35,8 @@ from defusedxml import ElementTree
 from openpyxl.styles import Alignment
 from pyopenvba import ExcelFile, VBAModuleKind
 
-from citeslab_xl.errors import WriteRefused
-from citeslab_xl.template import build_workbook
+from citeslab_xl.core.errors import WriteRefused
+from citeslab_xl.adapters.template import build_workbook
 
 MODULE_NAME = "CitesLab"
 ACCUEIL = "Accueil"
@@ -71,11 +71,11 @@ AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects",
 class Button:
     caption: str  # the name of the button on Accueil (template.BUTTONS)
     macro: str  # the VBA Sub the button runs
-    entry_point: str  # the function of citeslab_xl.buttons the Sub calls
+    entry_point: str  # the function of citeslab_xl.doors.buttons the Sub calls
 
     @property
     def python_command(self) -> str:
-        return f"import citeslab_xl.buttons as b; b.{self.entry_point}()"
+        return f"import citeslab_xl.doors.buttons as b; b.{self.entry_point}()"
 
 
 BUTTONS = (

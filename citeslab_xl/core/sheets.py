@@ -12,12 +12,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from citeslab_xl import funding, indicators, periods, plan, schedule
-from citeslab_xl.anomalies import Anomaly
-from citeslab_xl.dataset import Dataset
-from citeslab_xl.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
-from citeslab_xl.periods import Period
-from citeslab_xl.referents import suggest_referents
+from citeslab_xl.core import funding, indicators, periods, plan, schedule
+from citeslab_xl.core.anomalies import Anomaly
+from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.periods import Period
+from citeslab_xl.core.referents import suggest_referents
 
 
 

@@ -18,14 +18,14 @@ from typing import Annotated, Any, Callable, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, create_model
 from pydantic_core import PydanticCustomError
 
-from citeslab_xl import anomalies as A
-from citeslab_xl import cells, schema
-from citeslab_xl.anomalies import Anomaly
-from citeslab_xl.cells import CellError, show
-from citeslab_xl.dataset import Dataset, from_records, share_column
-from citeslab_xl.grid import RawColumn, RawTable, RawWorkbook, is_blank
-from citeslab_xl.periods import shift_years
-from citeslab_xl.schema import Column, Kind, Settings
+from citeslab_xl.core import anomalies as A
+from citeslab_xl.core import cells, schema
+from citeslab_xl.core.anomalies import Anomaly
+from citeslab_xl.core.cells import CellError, show
+from citeslab_xl.core.dataset import Dataset, from_records, share_column
+from citeslab_xl.core.grid import RawColumn, RawTable, RawWorkbook, is_blank
+from citeslab_xl.core.periods import shift_years
+from citeslab_xl.core.schema import Column, Kind, Settings
 
 FIRST_DAY = date(2005, 1, 1)
 PYTHON_TYPES = {

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from citeslab_xl import __version__, periods, plan, sheets
-from citeslab_xl.dataset import Dataset
-from citeslab_xl.grid import RawWorkbook
-from citeslab_xl.layout import SheetLayout
-from citeslab_xl.periods import Period
-from citeslab_xl.reading import read_workbook
-from citeslab_xl.validation import validate
+from citeslab_xl import __version__
+from citeslab_xl.core import periods, plan, sheets
+from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.grid import RawWorkbook
+from citeslab_xl.core.layout import SheetLayout
+from citeslab_xl.core.periods import Period
+from citeslab_xl.adapters.reading import read_workbook
+from citeslab_xl.core.validation import validate
 
 
 def check_file(path: str | Path, as_of: date | None = None) -> Dataset:
@@ -21,7 +22,7 @@ def check_file(path: str | Path, as_of: date | None = None) -> Dataset:
 
 
 def write_template(path: str | Path) -> None:
-    from citeslab_xl.template import build_workbook
+    from citeslab_xl.adapters.template import build_workbook
 
     build_workbook().save(path)
 
@@ -60,7 +61,7 @@ class RunReport:
 
 def _write(path: Path, raw: RawWorkbook, dataset: Dataset, layouts: list[SheetLayout], action: str,
            out: str | Path | None) -> RunReport:
-    from citeslab_xl.writer import write_generated
+    from citeslab_xl.adapters.writer import write_generated
 
     journal = [datetime.now().replace(microsecond=0), action, __version__, rows_read(raw), len(dataset.anomalies)]
     report = write_generated(path, layouts, out=out, journal_row=journal)
@@ -95,7 +96,7 @@ def default_export_period(as_of: date) -> Period:
 
 def export(path: str | Path, out: str | Path, period: Period | None = None, as_of: date | None = None) -> Path:
     """The workbook for the agglomeration (export.md), written at `out`."""
-    from citeslab_xl.export import write_export
+    from citeslab_xl.core.export import write_export
 
     as_of = as_of or date.today()
     dataset = check_file(path, as_of)

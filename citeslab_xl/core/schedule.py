@@ -22,7 +22,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from citeslab_xl.dataset import Dataset
+from citeslab_xl.core.dataset import Dataset
 
 FAIT = "fait"
 EN_RETARD = "en retard"

@@ -1,0 +1,196 @@
+"""The Python behind the Excel buttons (interfaces.md › Excel buttons).
+
+Each entry point takes an `xlwings.Book` (by default the workbook whose
+button was clicked), reads the data sheets in one bulk read each, builds the
+same layouts as the command line (`api.refresh_layouts`, `api.committee_layout`)
+and writes them with `xlbook`, which says what the sheets lack next to the
+file writer's. Each run appends one row to `Journal`; its SHA-256 column
+holds the hash of the values read (canonical JSON of the grids), since a Book
+has no file bytes to hash under xlwings Server or Lite.
+
+Nothing reaches Excel as a traceback: a refusal or an error ends in a French
+message box (title « CitésLab »; the traceback of an unexpected error goes
+to the `citeslab_xl.doors.buttons` logger, for whoever looks after the tool), and
+problems in the data are in the `Anomalies` sheet. Everything is read,
+checked and computed before the first write, so a refusal or a failure in
+the computation leaves the workbook as it was.
+
+The export writes a file, which only classic xlwings can do beside the
+workbook (`book.fullname`); under xlwings Server or Lite the button says to
+use `citeslab-xl export`. It exports the year to date, to
+`<classeur> - export agglomération AAAA-MM-JJ.xlsx`.
+
+`as_of` (default: today) lets the tests fix the date.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import date, datetime
+from pathlib import Path
+
+from citeslab_xl import __version__
+from citeslab_xl.core import cells, periods, plan, sheets
+from citeslab_xl.adapters import xlbook
+from citeslab_xl.doors import api
+from citeslab_xl.core.cells import CellError
+from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.errors import CitesLabError, UnusableWorkbook
+from citeslab_xl.core.export import write_export
+from citeslab_xl.core.grid import RawWorkbook, locate
+from citeslab_xl.core.layout import SheetLayout
+from citeslab_xl.core.validation import validate
+from citeslab_xl.adapters.writer import JOURNAL, journal_layout
+
+ALERT_TITLE = "CitésLab"
+NO_PORTEURS = ("Ce classeur n'a pas de feuille « Porteurs » : ce n'est pas un classeur CitésLab. Ouvrez le classeur "
+               "de suivi (ou créez-en un avec « citeslab-xl template »), ou indiquez la feuille qui tient ce rôle "
+               "dans Paramètres › Feuille Porteurs.")
+EXPORT_BY_COMMAND = ("Sous xlwings Server ou xlwings Lite, Python n'a pas accès au dossier du classeur et ne peut pas "
+                     "y écrire l'export. Enregistrez et fermez le classeur, puis lancez sur ce poste : "
+                     "citeslab-xl export CLASSEUR.xlsx EXPORT.xlsx")
+
+
+logger = logging.getLogger(__name__)
+
+
+def _entry_point(label: str):
+    """Run `work(book, as_of)` and show its message; any error becomes a French message, never a traceback."""
+    def decorate(work):
+        @functools.wraps(work)
+        def entry(book=None, *, as_of: date | None = None) -> None:
+            import xlwings as xw  # only the buttons need xlwings (and its license key, under the remote engine)
+
+            book = book or xw.Book.caller()
+            try:
+                message = work(book, as_of or date.today())
+            except CitesLabError as exc:
+                message = exc.message
+            except Exception as exc:  # the last guard between Python and the coordinator's screen
+                logger.exception("%s", label)
+                message = (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
+                           "Les feuilles de données n'ont pas été modifiées. Transmettez ce message à la personne "
+                           "qui s'occupe de l'outil.")
+            book.app.alert(message, title=ALERT_TITLE)
+        return entry
+    return decorate
+
+
+# --- reading and writing a run ------------------------------------------------------
+
+class _Run:
+    """One click: the data read and validated, then the sheets written with one Journal row."""
+
+    def __init__(self, book, as_of: date):
+        self.book, self.as_of = book, as_of
+        self.sheet_names = xlbook.sheet_names(book)
+        # generated sheets are no input: reading them would only cost time
+        self.grids = xlbook.read_grids(book, [n for n in self.sheet_names if not plan.is_generated_name(n)])
+        self.raw: RawWorkbook = locate(self.grids)
+        if "porteurs" not in self.raw.tables:
+            raise UnusableWorkbook(NO_PORTEURS)
+        self.dataset: Dataset = validate(self.raw, as_of)
+
+    def publish(self, layouts: list[SheetLayout], action: str) -> dict[str, object]:
+        written = [layout.name for layout in layouts]
+        xlbook.check_ownership(self.book, written + [JOURNAL])
+        row = [datetime.now().replace(microsecond=0), action, __version__, api.rows_read(self.raw),
+               len(self.dataset.anomalies), ", ".join(written), xlbook.grids_sha256(self.grids)]
+        journal = journal_layout(xlbook.journal_rows(self.book) + [row])
+        return xlbook.write_layouts(self.book, layouts + [journal])
+
+    def counts(self) -> str:
+        errors, warnings = len(self.dataset.errors), len(self.dataset.warnings)
+        if not errors and not warnings:
+            return "Aucune anomalie : les données sont conformes."
+        return f"{_plural(errors, 'erreur')}, {_plural(warnings, 'avertissement')} : voir la feuille « Anomalies »."
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+# --- the buttons ----------------------------------------------------------------------
+
+@_entry_point("Vérifier les données")
+def verifier(book, as_of: date) -> str:
+    """Rebuild `Anomalies` and say how many errors and warnings the data hold."""
+    run = _Run(book, as_of)
+    layout = sheets.anomalies_layout(run.dataset.anomalies, run.dataset.settings.nom_du_site, as_of)
+    run.publish([layout], "Vérifier les données")[layout.name].activate()
+    return run.counts()
+
+
+@_entry_point("Actualiser les synthèses")
+def actualiser(book, as_of: date) -> str:
+    """Check, then rebuild every generated sheet that is due (the same plan as `citeslab-xl refresh`)."""
+    run = _Run(book, as_of)
+    layouts = api.refresh_layouts(run.dataset, plan.refresh_plan(run.sheet_names, as_of), as_of)
+    written = run.publish(layouts, "Actualiser les synthèses")
+    shown = plan.ANOMALIES if run.dataset.errors else plan.synthese_name(periods.month_of(as_of))
+    written[shown].activate()
+    names = ", ".join(layout.name for layout in layouts)
+    return f"Synthèses actualisées au {as_of:%d/%m/%Y} : {names}.\n{run.counts()}"
+
+
+@_entry_point("Comité de pilotage")
+def comite_pilotage(book, as_of: date) -> str:
+    """Build `COPIL AAAA` for the year of the selected cell's date, or for the current year."""
+    run = _Run(book, as_of)
+    day = selected_date(book) or as_of
+    layout = api.committee_layout(run.dataset, "copil", periods.year(day.year), as_of)
+    return _committee(run, layout, "Comité de pilotage")
+
+
+@_entry_point("Comité technique")
+def comite_technique(book, as_of: date) -> str:
+    """Build `COTECH AAAA-Tn` for the current quarter."""
+    run = _Run(book, as_of)
+    layout = api.committee_layout(run.dataset, "cotech", None, as_of)
+    return _committee(run, layout, "Comité technique")
+
+
+def _committee(run: _Run, layout: SheetLayout, action: str) -> str:
+    run.publish([layout], action)[layout.name].activate()
+    return f"Feuille « {layout.name} » construite (données au {run.as_of:%d/%m/%Y}).\n{run.counts()}"
+
+
+def selected_date(book) -> date | None:
+    """The date in the selection's first cell (an Excel date or a date typed as text), if any."""
+    try:
+        selection = book.app.selection
+        value = selection[0, 0].value if selection is not None else None
+    except Exception:  # a chart or a shape selected, or a client that sends no selection: no date
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return cells.to_date(value)
+        except CellError:
+            return None
+    return None
+
+
+@_entry_point("Exporter pour l'agglomération")
+def exporter_agglomeration(book, as_of: date) -> str:
+    """Write the workbook for the agglomeration next to this one (export.md), and say where."""
+    folder = workbook_folder(book)
+    if folder is None:
+        return EXPORT_BY_COMMAND
+    run = _Run(book, as_of)
+    source = Path(book.fullname)
+    target = folder / f"{source.stem} - export agglomération {as_of:%Y-%m-%d}.xlsx"
+    write_export(run.dataset, api.default_export_period(as_of), as_of, source, target, __version__)
+    return f"Export pour l'agglomération écrit : {target}"
+
+
+def workbook_folder(book) -> Path | None:
+    """The folder of a saved workbook under classic xlwings; None under the remote engine or before a first save."""
+    if book.app.engine.name == "remote":
+        return None  # `fullname` is only the name there, and the files are those of a server
+    path = Path(book.fullname)
+    return path.parent if path.is_absolute() else None
