@@ -20,10 +20,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from citeslab_xl.doors import api
-from citeslab_xl.demo import write_demo
 from citeslab_xl.adapters.reading import read_grids, read_workbook
 from citeslab_xl.core.validation import validate
+from citeslab_xl.demo import write_demo
+from citeslab_xl.doors import api
 
 AS_OF = date(2026, 11, 26)
 

@@ -16,19 +16,29 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from xlremote import (
+    action_counts,
+    alerts,
+    apply_actions,
+    payload_from_xlsx,
+    range_call_count,
+    remote_book,
+    replay,
+    risky_texts,
+    steps,
+    touched_sheets,
+    unsupported_actions,
+)
 
-from xlremote import (action_counts, alerts, apply_actions, payload_from_xlsx, range_call_count, remote_book,
-                      replay, risky_texts, steps, touched_sheets, unsupported_actions)
-
-from citeslab_xl.core import periods, plan, schema
-from citeslab_xl.doors import api, buttons
-from citeslab_xl.demo import generate
-from citeslab_xl.core.layout import EURO, SheetLayout, Table
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.adapters.writer import JOURNAL_HEADERS, OWNERSHIP_NAME
 from citeslab_xl.adapters.xlbook import plan_sheet
+from citeslab_xl.core import periods, plan, schema
+from citeslab_xl.core.layout import EURO, SheetLayout, Table
+from citeslab_xl.demo import generate
+from citeslab_xl.doors import api, buttons
 
 AS_OF = date(2025, 10, 15)
 DATA_SHEETS = {sheet.name for sheet in schema.DATA_SHEETS} | {"Paramètres", "Accueil"}

@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from citeslab_xl.demo import write_demo
 from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.demo import write_demo
 
 AS_OF = "2026-11-26"
 SPEC_KEYS = {

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from citeslab_xl.core import indicators, periods, schedule, schema
-from citeslab_xl.doors.api import check_file
 from citeslab_xl.demo import Spoiled, add_years, generate, write_demo
+from citeslab_xl.doors.api import check_file
 
 AS_OF = date(2025, 6, 30)
 EARLIEST = date(2005, 1, 1)

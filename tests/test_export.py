@@ -11,20 +11,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from libreoffice import first_page_png, pdf_text, requires_soffice, to_pdf
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
+from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import indicators, periods
-from citeslab_xl.doors import api
 from citeslab_xl.core.dataset import from_records
-from citeslab_xl.demo import make_siret, write_demo
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.export import FLAG_FILL, SHEETS, build_export, write_export
 from citeslab_xl.core.layout import Table
 from citeslab_xl.core.periods import parse_period
 from citeslab_xl.core.schema import Settings
-from citeslab_xl.adapters.template import build_workbook
-from libreoffice import first_page_png, pdf_text, requires_soffice, to_pdf
+from citeslab_xl.demo import make_siret, write_demo
+from citeslab_xl.doors import api
 
 AS_OF = date(2026, 11, 26)
 COORDINATOR = "Jocelyne Varenne-Kaïm"

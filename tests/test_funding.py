@@ -26,7 +26,7 @@ def build(rows, funders=FUNDERS, **sheets):
 
 
 def agglo_region(annee, cout="36000.00", poste="Poste 1"):
-    return financement(annee, poste, cout, **{"Agglomération": "80", "Région": "20"})
+    return financement(annee, poste, cout, Agglomération="80", Région="20")
 
 
 def cdc(annee, cout="36000.00", poste="Poste 1"):
@@ -89,7 +89,7 @@ def test_json_shape_and_amounts_as_strings(besancon):
 
 
 def test_reste_a_charge_is_what_no_funder_covers():
-    data = build([financement(2026, "Poste 1", "1000", **{"Agglomération": "33.33", "Région": "33.33"})])
+    data = build([financement(2026, "Poste 1", "1000", Agglomération="33.33", Région="33.33")])
     row = funding.funding_json(data)["rows"][0]
     assert row["parts"]["Agglomération"] == "333.30" and row["parts"]["Région"] == "333.30"
     assert row["reste_a_charge"] == "333.40"
@@ -111,7 +111,7 @@ def test_rows_are_in_year_and_post_order():
 
 
 def test_a_row_over_100_percent_is_not_split_and_is_reported():
-    data = build([financement(2026, "Poste 1", "1000", **{"Agglomération": "90", "Région": "20"}),
+    data = build([financement(2026, "Poste 1", "1000", Agglomération="90", Région="20"),
                   agglo_region(2026, "500", "Poste 2")])
     errors = funding.funding_errors(data)
     assert [(e.annee, e.poste, e.ligne, e.total_shares) for e in errors] == [(2026, "Poste 1", 2, D("110"))]
@@ -122,7 +122,7 @@ def test_a_row_over_100_percent_is_not_split_and_is_reported():
 
 
 def test_exactly_100_percent_is_not_an_error():
-    data = build([financement(2026, "Poste 1", "10", **{"Agglomération": "66.67", "Région": "33.33"})])
+    data = build([financement(2026, "Poste 1", "10", Agglomération="66.67", Région="33.33")])
     assert funding.funding_errors(data) == []
 
 
@@ -133,7 +133,7 @@ def test_rows_without_year_or_cost_are_left_out():
 
 def test_other_funders_and_empty_shares():
     funders = ("Agglomération", "Région", "FSE")
-    data = build([financement(2026, "Poste 1", "1000", **{"Agglomération": "50", "FSE": "25"})], funders)
+    data = build([financement(2026, "Poste 1", "1000", Agglomération="50", FSE="25")], funders)
     assert funding.funding_json(data)["rows"][0]["parts"] == {"Agglomération": "500.00", "Région": "0.00", "FSE": "250.00"}
     assert funding.funding_json(data)["rows"][0]["reste_a_charge"] == "250.00"
 
@@ -166,7 +166,7 @@ def test_cost_per_person_accompanied_and_per_creation():
 
 
 def test_a_flagged_row_still_counts_in_the_cost_of_its_year():
-    data = build([financement(2026, "Poste 1", "1000", **{"Agglomération": "90", "Région": "20"}),
+    data = build([financement(2026, "Poste 1", "1000", Agglomération="90", Région="20"),
                   agglo_region(2026, "500", "Poste 2")])
     (year,) = funding.funding_years(data, date(2026, 11, 26))
     assert year.cout == D("1500.00")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
+from libreoffice import pdf_text, recalculated_copy, requires_soffice, to_pdf
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
 from citeslab_xl.core import plan
-from citeslab_xl.doors import api
 from citeslab_xl.demo import write_demo
-from libreoffice import pdf_text, recalculated_copy, requires_soffice, to_pdf
+from citeslab_xl.doors import api
 
 AS_OF = date(2026, 11, 26)
 pytestmark = requires_soffice

@@ -202,7 +202,7 @@ def test_creations_and_breakdowns(october):
     settings = Settings()
     assert ind.creations_par_forme(october, OCTOBER, AS_OF) == zeros(settings.values("Forme juridique"), SASU=1)
     assert ind.creations_par_secteur(october, OCTOBER, AS_OF) == zeros(
-        settings.values("Secteur"), **{"Numérique": 1, "BTP": 1})
+        settings.values("Secteur"), Numérique=1, BTP=1)
     assert ind.creations_par_quartier(october, OCTOBER, AS_OF) == zeros(
         settings.values("Quartiers"), Battant=1, Planoise=1)
 

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from libreoffice import (LibreOfficeError, first_page_png, pdf_text, recalculated_copy, requires_soffice,
-                         to_pdf)
+from libreoffice import LibreOfficeError, first_page_png, pdf_text, recalculated_copy, requires_soffice, to_pdf
 
 pytestmark = requires_soffice
 

@@ -24,14 +24,14 @@ import pyopenvba
 import pytest
 import xlwings
 from defusedxml import ElementTree
+from libreoffice import _convert, requires_soffice
 from oletools.olevba import VBA_Parser
+from xlremote import alerts, payload_from_xlsx, remote_book
 
 from citeslab_xl.adapters import template
-from citeslab_xl.doors import api
-from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.adapters.macro_workbook import BUTTONS, MODULE_NAME, build_macro_workbook, vba_module
-from libreoffice import _convert, requires_soffice
-from xlremote import alerts, payload_from_xlsx, remote_book
+from citeslab_xl.core.errors import WriteRefused
+from citeslab_xl.doors import api
 
 MACROS = Path(__file__).resolve().parent.parent / "macros"
 LITE_MAIN = MACROS / "lite" / "main.py"

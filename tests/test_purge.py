@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import anomalies as A
-from citeslab_xl.doors import api
 from citeslab_xl.core.dataset import from_records
 from citeslab_xl.core.purge import HEADERS, PurgeRow, purge_list
-from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.doors import api
 
 AS_OF = date(2026, 11, 26)
 

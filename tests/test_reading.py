@@ -14,11 +14,11 @@ from libreoffice import requires_soffice
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
+from citeslab_xl.adapters.reading import read_workbook
+from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import schema
 from citeslab_xl.core.errors import UnusableWorkbook
-from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.core.schema import Settings
-from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core.validation import validate
 
 AS_OF = date(2025, 6, 30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from libreoffice import recalculated_copy, requires_soffice
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
-from citeslab_xl.core.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
 from citeslab_xl.adapters.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
-from libreoffice import recalculated_copy, requires_soffice
+from citeslab_xl.core.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
 
 QUARTIERS = Table(
     ["Quartier", "Accompagnés", "Taux de création", "Coût"],
@@ -231,7 +231,7 @@ def test_dates_without_a_format_get_a_french_one(tmp_path):
 @pytest.mark.parametrize("value, expected", [
     (True, "Oui"), (False, "Non"), (float("nan"), None), (math.inf, None), (pd.NaT, None), (pd.NA, None),
     (np.int64(4), 4), (np.float64(2.5), 2.5), (Decimal("NaN"), None), ("a\x00b\x1fc", "abc"),
-    (datetime(2025, 1, 2, 3, 4, tzinfo=timezone.utc), datetime(2025, 1, 2, 3, 4)), (None, None),
+    (datetime(2025, 1, 2, 3, 4, tzinfo=UTC), datetime(2025, 1, 2, 3, 4)), (None, None),
 ])
 def test_cell_values(value, expected):
     result = cell_value(value)

@@ -6,7 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citeslab_xl.core.suppression import (
-    SECONDARY_MARK, Hidden, Line, SuppressedTable, rate_hidden, small_mark, suppress, suppress_grid, with_totals,
+    SECONDARY_MARK,
+    Hidden,
+    Line,
+    SuppressedTable,
+    rate_hidden,
+    small_mark,
+    suppress,
+    suppress_grid,
+    with_totals,
 )
 
 P, S = Hidden.PRIMARY, Hidden.SECONDARY

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from citeslab_xl.core import schema
-from citeslab_xl.doors.api import check_file
 from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.adapters.template import build_workbook, list_range_name
+from citeslab_xl.core import schema
+from citeslab_xl.doors.api import check_file
 
 COMMITTED = Path(__file__).parent.parent / "workbooks" / "template.xlsx"
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pytest
 from openpyxl import Workbook
 
+from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import anomalies as A
 from citeslab_xl.doors.api import check_file
-from citeslab_xl.adapters.template import build_workbook
 
 AS_OF = date(2025, 6, 30)
 KINDS = {k.code: k for k in A.ALL_KINDS}

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import pytest
+from libreoffice import recalculated_copy, requires_soffice
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -35,11 +36,16 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from citeslab_xl.adapters import writer
+from citeslab_xl.adapters.writer import (
+    JOURNAL_HEADERS,
+    OWNERSHIP_PROPERTY,
+    backup_paths,
+    decode_owned,
+    encode_owned,
+    write_generated,
+)
 from citeslab_xl.core.errors import UnusableWorkbook, WriteRefused
 from citeslab_xl.core.layout import EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
-from citeslab_xl.adapters.writer import (JOURNAL_HEADERS, OWNERSHIP_PROPERTY, backup_paths, decode_owned, encode_owned,
-                                write_generated)
-from libreoffice import recalculated_copy, requires_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path("/work/shared/corpus/real")
@@ -348,14 +354,14 @@ def _with_button_and_macros(plain: Path, target: Path) -> Path:
     assert accueil == "xl/worksheets/sheet1.xml" and "xl/worksheets/_rels/sheet1.xml.rels" not in parts
     parts[accueil] = parts[accueil].replace(b"</worksheet>", BUTTON_IN_SHEET.encode() + b"</worksheet>")
     parts["xl/worksheets/_rels/sheet1.xml.rels"] = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rIdB1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" '
-        'Target="../drawings/drawing50.xml"/>'
-        '<Relationship Id="rIdB2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" '
-        'Target="../drawings/vmlDrawing50.vml"/>'
-        '<Relationship Id="rIdB3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/ctrlProp" '
-        'Target="../ctrlProps/ctrlProp1.xml"/></Relationships>').encode()
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rIdB1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" '
+        b'Target="../drawings/drawing50.xml"/>'
+        b'<Relationship Id="rIdB2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" '
+        b'Target="../drawings/vmlDrawing50.vml"/>'
+        b'<Relationship Id="rIdB3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/ctrlProp" '
+        b'Target="../ctrlProps/ctrlProp1.xml"/></Relationships>')
     parts["xl/drawings/drawing50.xml"] = SHAPE_DRAWING.encode()
     parts["xl/drawings/vmlDrawing50.vml"] = BUTTON_VML.encode()
     parts["xl/ctrlProps/ctrlProp1.xml"] = CONTROL_PROPERTIES.encode()

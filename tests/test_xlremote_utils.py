@@ -12,9 +12,20 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
-
-from xlremote import (action_counts, alerts, apply_actions, client_actions, payload_from_xlsx, range_call_count,
-                      remote_book, replay, risky_texts, steps, touched_sheets, unsupported_actions)
+from xlremote import (
+    action_counts,
+    alerts,
+    apply_actions,
+    client_actions,
+    payload_from_xlsx,
+    range_call_count,
+    remote_book,
+    replay,
+    risky_texts,
+    steps,
+    touched_sheets,
+    unsupported_actions,
+)
 
 
 @pytest.fixture

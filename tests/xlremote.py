@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 # key is set; the noncommercial key is the one a test may use.
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-import xlwings as xw  # noqa: E402
+import xlwings as xw
 
 
 def _ensure_remote_engine() -> None:
@@ -496,7 +496,7 @@ def _coerced_by_excel(text: str) -> bool:
     if _ISO_DATE.fullmatch(text) or _ISO_DATETIME.fullmatch(text):
         return False  # how the engine writes a Python date: meant to become one
     return (text.startswith(_FORMULA_START) or stripped.upper() in _BOOLEANS
-            or bool(stripped) and bool(_NUMBER.fullmatch(stripped) or _DATE_OR_TIME.fullmatch(stripped)))
+            or (bool(stripped) and bool(_NUMBER.fullmatch(stripped) or _DATE_OR_TIME.fullmatch(stripped))))
 
 
 def risky_texts(payload: dict, actions) -> list[tuple[str, str, str]]:

@@ -35,8 +35,8 @@ from defusedxml import ElementTree
 from openpyxl.styles import Alignment
 from pyopenvba import ExcelFile, VBAModuleKind
 
-from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.core.errors import WriteRefused
 
 MODULE_NAME = "CitesLab"
 ACCUEIL = "Accueil"

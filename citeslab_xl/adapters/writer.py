@@ -72,10 +72,10 @@ from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
-from citeslab_xl.core.errors import UnusableWorkbook, WriteRefused
-from citeslab_xl.core.layout import INTEGER, SheetLayout, Table
 from citeslab_xl.adapters.reading import check_container
 from citeslab_xl.adapters.render import render_workbook
+from citeslab_xl.core.errors import UnusableWorkbook, WriteRefused
+from citeslab_xl.core.layout import INTEGER, SheetLayout, Table
 from citeslab_xl.core.text import fold
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -54,12 +54,12 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from citeslab_xl.adapters.render import render_layout
+from citeslab_xl.adapters.writer import JOURNAL, JOURNAL_HEADERS, OWNERSHIP_NAME, marker_reference
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.grid import Grid, is_blank
 from citeslab_xl.core.layout import SheetLayout
-from citeslab_xl.adapters.render import render_layout
 from citeslab_xl.core.text import fold
-from citeslab_xl.adapters.writer import JOURNAL, JOURNAL_HEADERS, OWNERSHIP_NAME, marker_reference
 
 HEADER_COLOR = "#D9E1F2"
 EXCEL_EPOCH = datetime(1899, 12, 30)

@@ -40,14 +40,22 @@ import pandas as pd
 from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from citeslab_xl.core import funding, indicators, periods, schema
 from citeslab_xl.adapters import render
+from citeslab_xl.adapters.reading import sha256_of
+from citeslab_xl.core import funding, indicators, periods, schema
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.layout import EURO, PERCENT, Chart, Note, SheetLayout, Table
 from citeslab_xl.core.periods import Period
-from citeslab_xl.adapters.reading import sha256_of
-from citeslab_xl.core.suppression import SECONDARY_MARK, Line, SuppressedTable, is_small, rate_hidden, small_mark, suppress
+from citeslab_xl.core.suppression import (
+    SECONDARY_MARK,
+    Line,
+    SuppressedTable,
+    is_small,
+    rate_hidden,
+    small_mark,
+    suppress,
+)
 
 LISEZ_MOI = "Lisez-moi"
 INDICATEURS = "Indicateurs"

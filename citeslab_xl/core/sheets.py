@@ -15,10 +15,9 @@ import pandas as pd
 from citeslab_xl.core import funding, indicators, periods, plan, schedule
 from citeslab_xl.core.anomalies import Anomaly
 from citeslab_xl.core.dataset import Dataset
-from citeslab_xl.core.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.layout import DATE, EURO, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.referents import suggest_referents
-
 
 
 def _subtitle(dataset: Dataset, as_of: date) -> str:

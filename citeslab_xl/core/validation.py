@@ -10,10 +10,11 @@ follow-ups of created businesses) follow.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, create_model
 from pydantic_core import PydanticCustomError
@@ -145,12 +146,12 @@ def build_model(sheet: schema.Sheet, funders: tuple[str, ...] = ()) -> type[Base
     fields: dict[str, Any] = {}
     for column in sheet.columns:
         rule = COLUMN_RULES.get((sheet.key, column.key))
-        annotated = Annotated[Optional[PYTHON_TYPES[column.kind]],
+        annotated = Annotated[PYTHON_TYPES[column.kind] | None,
                               BeforeValidator(_field_validator(sheet.key, column, rule))]
         fields[column.key] = (annotated, None)
     for funder in funders:
         share = schema.Column(share_column(funder), schema.funder_header(funder), Kind.PERCENT)
-        annotated = Annotated[Optional[Decimal], BeforeValidator(_field_validator(sheet.key, share, SHARE_RULE))]
+        annotated = Annotated[Decimal | None, BeforeValidator(_field_validator(sheet.key, share, SHARE_RULE))]
         fields[share_column(funder)] = (annotated, None)
     model_name = "".join(part.capitalize() for part in sheet.key.split("_"))
     return create_model(model_name, __config__=ConfigDict(extra="ignore"), **fields)

@@ -23,10 +23,10 @@ import calendar
 import random
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Callable
 
 from faker import Faker
 

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from citeslab_xl import __version__
+from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.core import periods, plan, sheets
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.grid import RawWorkbook
 from citeslab_xl.core.layout import SheetLayout
 from citeslab_xl.core.periods import Period
-from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.core.validation import validate
 
 

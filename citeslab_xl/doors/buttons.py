@@ -31,9 +31,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from citeslab_xl import __version__
-from citeslab_xl.core import cells, periods, plan, sheets
 from citeslab_xl.adapters import xlbook
-from citeslab_xl.doors import api
+from citeslab_xl.adapters.writer import JOURNAL, journal_layout
+from citeslab_xl.core import cells, periods, plan, sheets
 from citeslab_xl.core.cells import CellError
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.errors import CitesLabError, UnusableWorkbook
@@ -41,7 +41,7 @@ from citeslab_xl.core.export import write_export
 from citeslab_xl.core.grid import RawWorkbook, locate
 from citeslab_xl.core.layout import SheetLayout
 from citeslab_xl.core.validation import validate
-from citeslab_xl.adapters.writer import JOURNAL, journal_layout
+from citeslab_xl.doors import api
 
 ALERT_TITLE = "CitésLab"
 NO_PORTEURS = ("Ce classeur n'a pas de feuille « Porteurs » : ce n'est pas un classeur CitésLab. Ouvrez le classeur "

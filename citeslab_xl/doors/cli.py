@@ -8,14 +8,13 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from citeslab_xl.doors import api
 from citeslab_xl.core.errors import CitesLabError
+from citeslab_xl.doors import api
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="CitésLab : vérifier le classeur, calculer les indicateurs, préparer les synthèses.")
@@ -28,7 +27,7 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def parse_as_of(text: Optional[str]) -> date:
+def parse_as_of(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
@@ -67,7 +66,7 @@ def template(out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le c
 @app.command()
 def check(
     workbook: Path = typer.Argument(..., metavar="CLASSEUR", help="Le classeur .xlsx ou .xlsm à vérifier."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
     as_json: bool = typer.Option(False, "--json", help="Écrit les anomalies en JSON."),
 ):
     """Vérifie chaque ligne ; code de sortie 0 sans erreur, 1 avec erreurs, 2 fichier inutilisable."""
@@ -91,7 +90,7 @@ def demo(
     years: int = typer.Option(3, "--years", help="Nombre d'années d'activité."),
     seed: int = typer.Option(0, "--seed", help="Graine : la même graine donne le même classeur."),
     errors: float = typer.Option(0.0, "--errors", help="Part des lignes à fausser volontairement (0 à 1)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des données (AAAA-MM-JJ)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des données (AAAA-MM-JJ)."),
 ):
     """Crée un classeur de démonstration réaliste (noms fictifs, quartiers de Besançon)."""
     from citeslab_xl.demo import write_demo
@@ -112,7 +111,7 @@ def demo(
 def indicators(
     workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
     period: str = typer.Option(..., "--period", help="AAAA-MM, AAAA-Tn ou AAAA."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
     as_json: bool = typer.Option(False, "--json", help="Écrit les indicateurs en JSON."),
 ):
     """Les indicateurs d'une période (indicators.md)."""
@@ -155,7 +154,7 @@ def funding(
     raise typer.Exit(1 if in_error else 0)
 
 
-def _period_option(text: Optional[str]):
+def _period_option(text: str | None):
     from citeslab_xl.core.periods import parse_period
 
     if text is None:
@@ -175,10 +174,10 @@ def _report_written(report) -> None:
 @app.command()
 def refresh(
     workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    month: Optional[str] = typer.Option(None, "--month", help="Un mois à (re)faire : AAAA-MM."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    month: str | None = typer.Option(None, "--month", help="Un mois à (re)faire : AAAA-MM."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Refait aussi les synthèses de mois clos."),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
+    out_path: Path | None = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
 ):
     """Vérifie, puis refait les feuilles générées qui sont dues (bouton « Actualiser les synthèses »)."""
     day = parse_as_of(as_of)
@@ -194,9 +193,9 @@ def refresh(
 def committee(
     workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
     kind: str = typer.Argument(..., metavar="copil|cotech"),
-    period: Optional[str] = typer.Option(None, "--period", help="AAAA pour le COPIL, AAAA-Tn pour le COTECH."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
+    period: str | None = typer.Option(None, "--period", help="AAAA pour le COPIL, AAAA-Tn pour le COTECH."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    out_path: Path | None = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
 ):
     """Prépare la feuille d'un comité : COPIL AAAA ou COTECH AAAA-Tn."""
     if kind not in ("copil", "cotech"):
@@ -212,8 +211,8 @@ def committee(
 def export(
     workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
     out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le classeur à transmettre à l'agglomération."),
-    period: Optional[str] = typer.Option(None, "--period", help="AAAA-MM, AAAA-Tn ou AAAA (défaut : l'année en cours)."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    period: str | None = typer.Option(None, "--period", help="AAAA-MM, AAAA-Tn ou AAAA (défaut : l'année en cours)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
 ):
     """Écrit le classeur agrégé, sans donnée personnelle, pour l'agglomération."""
     day = parse_as_of(as_of)
@@ -226,11 +225,12 @@ def export(
 @app.command("purge-list")
 def purge_list(
     workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
     as_json: bool = typer.Option(False, "--json", help="Écrit la liste en JSON."),
 ):
     """Liste (sans rien supprimer) les dossiers gardés au-delà de la durée de conservation."""
-    from citeslab_xl.core.purge import HEADERS, purge_list as records_past_retention
+    from citeslab_xl.core.purge import HEADERS
+    from citeslab_xl.core.purge import purge_list as records_past_retention
 
     day = parse_as_of(as_of)
     with refusals(), working("Recherche des dossiers à purger…"):
