@@ -13,14 +13,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from citeslab_xl import plan  # noqa: E402
-from citeslab_xl.adapters.render import render_workbook  # noqa: E402
-from citeslab_xl.core import periods
-from citeslab_xl.demo import write_demo  # noqa: E402
+from citeslab_xl.adapters.render import render_workbook
+from citeslab_xl.core import periods, plan
+from citeslab_xl.demo import write_demo
 from citeslab_xl.doors import api
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the LibreOffice helpers live with the tests
 from tests.libreoffice import first_page_png, to_pdf  # noqa: E402
 
 AS_OF = date(2026, 11, 26)

@@ -47,7 +47,8 @@ RISKY = {"date_premier_contact": "=1+1", "quartier": "@SUM(A1)", "telephone": "-
          "email": '=HYPERLINK("http://example.invalid","x")', "sexe": "0612345678", "situation": "2025-03",
          "niveau": "VRAI"}
 # The only formulas a button writes: Total rows and links to a cell of the workbook.
-OUR_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}\d+:[A-Z]{1,3}\d+\)|=HYPERLINK\(\"#'[^'\"]+'![A-Z]{1,3}\d+\",\"[A-Z]{1,3}\d+\"\)")
+OUR_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}\d+:[A-Z]{1,3}\d+\)"
+                         r"|=HYPERLINK\(\"#'[^'\"]+'![A-Z]{1,3}\d+\",\"[A-Z]{1,3}\d+\"\)")
 LINK = re.compile(r"=HYPERLINK\(\"#([^\"]+)\",\"([^\"]+)\"\)")
 ENTRY_POINTS = [buttons.verifier, buttons.actualiser, buttons.comite_pilotage, buttons.comite_technique]
 
@@ -57,7 +58,7 @@ ENTRY_POINTS = [buttons.verifier, buttons.actualiser, buttons.comite_pilotage, b
 def demo_workbook(path: Path, people_per_year: int, risky: bool = False, errors: float = 0.05) -> Path:
     data = generate(people_per_year, years=2, seed=5, errors=errors, as_of=AS_OF)
     if risky:
-        for porteur, (key, text) in zip(data.rows["porteurs"], RISKY.items()):
+        for porteur, (key, text) in zip(data.rows["porteurs"], RISKY.items(), strict=False):
             porteur[key] = text
     build_workbook(data.rows).save(path)
     return path
@@ -104,6 +105,13 @@ def with_markers(payload: dict, actions: dict) -> dict:
             after["names"].append({"name": f"'{sheet}'!{name}", "sheet_index": index, "address": "A1",
                                    "book_scope": False, "scope_sheet_name": sheet, "scope_sheet_index": index})
     return after
+
+
+def with_users_sheet(payload: dict, name: str, a1: object) -> dict:
+    """The payload of the same workbook with one more sheet of the user's, holding `a1` in its first cell."""
+    added = copy.deepcopy(payload)
+    added["sheets"].append({"name": name, "values": [[a1]], "pictures": [], "tables": []})
+    return added
 
 
 ISO_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z")
@@ -239,6 +247,13 @@ def test_comite_pilotage_without_a_selected_date_takes_the_current_year(demo_pay
     assert generated_names(demo_payload, actions) == {"COPIL 2025", "Journal"}
 
 
+def test_comite_pilotage_refuses_a_year_not_yet_begun(demo_payload):
+    payload = with_users_sheet(demo_payload, "Notes", "2026-03-01T00:00:00.000Z")  # a date after AS_OF
+    payload["book"].update(active_sheet_index=len(payload["sheets"]) - 1, selection="A1")
+    message = only_an_alert(run_button(buttons.comite_pilotage, payload))
+    assert message.startswith("La période « 2026 » commence le 01/01/2026, après la date des calculs (15/10/2025)")
+
+
 def test_comite_technique_builds_the_current_quarter(demo, demo_payload, tmp_path):
     actions = run_button(buttons.comite_technique, demo_payload)
     assert generated_names(demo_payload, actions) == {"COTECH 2025-T4", "Journal"}
@@ -289,6 +304,7 @@ def test_each_added_sheet_is_marked_as_the_tools(demo_payload, actualised):
     assert marked == [(name, [OWNERSHIP_NAME, f"='{name}'!$A$1"]) for name in added]
 
 
+@pytest.mark.slow  # a workbook of 5,000 porteurs
 def test_the_number_of_calls_does_not_grow_with_the_rows(tmp_path):
     counts = []
     for people_per_year, expected in ((50, 100), (2500, 5000)):
@@ -358,11 +374,8 @@ def only_an_alert(actions: dict) -> str:
 
 @pytest.mark.parametrize("name", ["Anomalies", "anomalies", "Journal"])
 @pytest.mark.parametrize("entry_point", [buttons.verifier, buttons.actualiser], ids=lambda f: f.__name__)
-def test_a_users_sheet_with_a_generated_name_is_never_overwritten(demo, tmp_path, name, entry_point):
-    wb = load_workbook(demo)
-    wb.create_sheet(name)["A1"] = "mes notes"
-    wb.save(tmp_path / "suivi.xlsx")
-    message = only_an_alert(run_button(entry_point, payload_from_xlsx(tmp_path / "suivi.xlsx")))
+def test_a_users_sheet_with_a_generated_name_is_never_overwritten(demo_payload, name, entry_point):
+    message = only_an_alert(run_button(entry_point, with_users_sheet(demo_payload, name, "mes notes")))
     assert f"La feuille « {name} » n'a pas été créée par l'outil" in message and "Rien n'a été écrit." in message
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli, run_process
 
 from citeslab_xl.adapters.template import build_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
 FIELDS = {"code", "gravite", "feuille", "ligne", "colonne", "cellule", "valeur", "message"}
 
 PORTEURS = [
@@ -25,10 +22,8 @@ PORTEURS = [
 RENDEZ_VOUS = [dict(date=date(2025, 3, 12), id_porteur="P1", type="Premier accueil")]  # P2 has none: a warning
 
 
-def check(path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "citeslab_xl", "check", str(path), *args],
-                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                          cwd=path.parent, timeout=300)
+def check(path: Path, *args: str):
+    return run_cli("check", path, *args)
 
 
 def save(path: Path, porteurs=PORTEURS, rendez_vous=RENDEZ_VOUS) -> Path:
@@ -50,7 +45,7 @@ def with_error(tmp_path) -> Path:
 
 def test_clean_workbook_with_warnings_exits_0(with_warning):
     run = check(with_warning, "--as-of", "2025-06-30")
-    assert run.returncode == 0, run.stderr
+    assert run.exit_code == 0, run.stderr
     assert "porteur-no-rdv" in run.stdout
     assert "Porteurs!A3" in run.stdout
     assert "0 erreur(s), 1 avertissement(s)." in run.stderr
@@ -59,14 +54,14 @@ def test_clean_workbook_with_warnings_exits_0(with_warning):
 def test_workbook_without_anomaly_says_so(tmp_path):
     path = save(tmp_path / "propre.xlsx", rendez_vous=RENDEZ_VOUS + [dict(RENDEZ_VOUS[0], id_porteur="P2")])
     run = check(path, "--as-of", "2025-06-30")
-    assert run.returncode == 0, run.stderr
+    assert run.exit_code == 0, run.stderr
     assert run.stdout.strip() == "Aucune anomalie."
     assert "0 erreur(s), 0 avertissement(s)." in run.stderr
 
 
 def test_errors_in_the_data_exit_1(with_error):
     run = check(with_error, "--as-of", "2025-06-30")
-    assert run.returncode == 1, run.stderr
+    assert run.exit_code == 1, run.stderr
     lines = [line.split(maxsplit=3) for line in run.stdout.splitlines()]
     assert ["Erreur", "Porteurs!F3", "list-unknown"] in [line[:3] for line in lines], run.stdout
     assert ["Erreur", "Porteurs!V3", "ouinon-invalid"] in [line[:3] for line in lines], run.stdout
@@ -75,7 +70,7 @@ def test_errors_in_the_data_exit_1(with_error):
 
 def test_the_as_of_date_is_the_day_of_the_checks(with_warning):
     run = check(with_warning, "--as-of", "2025-04-01")
-    assert run.returncode == 1
+    assert run.exit_code == 1
     assert "date-future" in run.stdout and "Porteurs!J3" in run.stdout
 
 
@@ -84,7 +79,7 @@ def test_unusable_workbook_exits_2(tmp_path):
     wb.remove(wb["Porteurs"])
     path = tmp_path / "sans_porteurs.xlsx"
     wb.save(path)
-    run = check(path)
+    run = run_process("check", path, cwd=tmp_path)
     assert run.returncode == 2
     assert run.stdout == ""
     assert run.stderr.strip().startswith("sans_porteurs.xlsx : aucune feuille « Porteurs »")
@@ -92,7 +87,7 @@ def test_unusable_workbook_exits_2(tmp_path):
 
 
 def test_missing_file_exits_2(tmp_path):
-    run = check(tmp_path / "absent.xlsx")
+    run = run_process("check", "absent.xlsx", cwd=tmp_path)
     assert run.returncode == 2
     assert "absent.xlsx" in run.stderr and "introuvable" in run.stderr
     assert "Traceback" not in run.stderr
@@ -100,7 +95,7 @@ def test_missing_file_exits_2(tmp_path):
 
 def test_json_lists_every_anomaly_with_its_fields(with_error):
     run = check(with_error, "--as-of", "2025-06-30", "--json")
-    assert run.returncode == 1
+    assert run.exit_code == 1
     anomalies = json.loads(run.stdout)
     assert isinstance(anomalies, list) and anomalies
     assert all(set(a) == FIELDS for a in anomalies)
@@ -116,7 +111,7 @@ def test_json_lists_every_anomaly_with_its_fields(with_error):
 def test_json_of_a_workbook_without_anomaly_is_an_empty_list(tmp_path):
     path = save(tmp_path / "propre.xlsx", rendez_vous=RENDEZ_VOUS + [dict(RENDEZ_VOUS[0], id_porteur="P2")])
     run = check(path, "--as-of", "2025-06-30", "--json")
-    assert run.returncode == 0
+    assert run.exit_code == 0
     assert json.loads(run.stdout) == []
 
 
@@ -130,7 +125,7 @@ def test_messages_go_to_stderr_and_only_json_to_stdout(with_warning):
 @pytest.mark.parametrize("bad", ["31/12/2025", "2025-13-01", "demain", ""])
 def test_bad_as_of_exits_2_with_a_french_message(with_warning, bad):
     run = check(with_warning, "--as-of", bad)
-    assert run.returncode == 2
+    assert run.exit_code == 2
     assert run.stdout == ""
     assert "AAAA-MM-JJ" in run.stderr and f"« {bad} »" in run.stderr
     assert "Traceback" not in run.stderr
@@ -147,5 +142,5 @@ def test_check_writes_nothing(with_error):
 
 def test_a_folder_is_not_a_workbook(tmp_path):
     run = check(tmp_path)
-    assert run.returncode == 2
+    assert run.exit_code == 2
     assert tmp_path.name in run.stderr and "Traceback" not in run.stderr

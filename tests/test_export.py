@@ -15,11 +15,12 @@ from libreoffice import first_page_png, pdf_text, requires_soffice, to_pdf
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
+from citeslab_xl.adapters.export_file import FLAG_FILL, write_export
 from citeslab_xl.adapters.template import build_workbook
-from citeslab_xl.core import indicators, periods
+from citeslab_xl.core import indicators, monthly, periods
 from citeslab_xl.core.dataset import from_records
 from citeslab_xl.core.errors import WriteRefused
-from citeslab_xl.core.export import FLAG_FILL, SHEETS, build_export, write_export
+from citeslab_xl.core.export import SHEETS, build_export
 from citeslab_xl.core.layout import Table
 from citeslab_xl.core.periods import parse_period
 from citeslab_xl.core.schema import Settings
@@ -321,6 +322,20 @@ def test_refuses_to_write_over_the_source(known):
     assert source.read_bytes() == before
 
 
+def test_writes_a_new_file_only_in_an_existing_folder(known, tmp_path):
+    source, dataset = known
+    with pytest.raises(WriteRefused, match="n'existe pas"):
+        write_export(dataset, parse_period("2026-10"), AS_OF, source, tmp_path / "absent" / "export.xlsx", "9.9.9")
+    assert not (tmp_path / "absent").exists()
+    taken = tmp_path / "export.xlsx"
+    taken.write_bytes(b"autre chose")
+    with pytest.raises(WriteRefused, match="existe déjà"):
+        write_export(dataset, parse_period("2026-10"), AS_OF, source, taken, "9.9.9")
+    assert taken.read_bytes() == b"autre chose"
+    with pytest.raises(WriteRefused, match="xlsx"):
+        write_export(dataset, parse_period("2026-10"), AS_OF, source, tmp_path / "export.csv", "9.9.9")
+
+
 # --- the figures, suppressed -------------------------------------------------------------------
 
 def porteur(i: int, quartier: str, day: date, sexe: str = "F", **extra) -> dict:
@@ -329,7 +344,7 @@ def porteur(i: int, quartier: str, day: date, sexe: str = "F", **extra) -> dict:
 
 
 def table(layouts, sheet: str, title: str) -> Table:
-    layout = next(l for l in layouts if l.name == sheet)
+    layout = next(layout for layout in layouts if layout.name == sheet)
     return next(b for b in layout.tables() if b.title and b.title.startswith(title))
 
 
@@ -392,7 +407,7 @@ def test_threshold_comes_from_parametres():
     assert column_of(quartiers, "Planoise")[0] == 4
     assert column_of(quartiers, "Battant")[0] == "< 3"
     assert column_of(quartiers, "Montrapon")[0] == "< 3"
-    readme = next(l for l in layouts if l.name == "Lisez-moi")
+    readme = next(layout for layout in layouts if layout.name == "Lisez-moi")
     assert any(getattr(b, "text", "").startswith("« < 3 »") for b in readme.blocks)
 
 
@@ -401,16 +416,13 @@ def test_mensuel_months_add_up_to_the_period_of_indicateurs(tmp_path):
     write_demo(source, people=150, years=2, seed=3, as_of=AS_OF)
     dataset = api.check_file(source, AS_OF)
     quarter = parse_period("2026-T3")
-    months = indicators.monthly_activity(dataset, periods.months_between(quarter.debut, quarter.fin), AS_OF)
+    months = monthly.monthly_activity(dataset, periods.months_between(quarter.debut, quarter.fin), AS_OF)
     k = indicators.compute(dataset, quarter, AS_OF)
-    assert sum(m["nouveaux_porteurs"] for m in months) == k["nouveaux_porteurs"]
-    assert sum(m["rdv"] for m in months) == k["rdv"]
-    assert sum(m["creations"] for m in months) == k["creations"]
-    assert sum(m["orientations"] for m in months) == sum(k["orientations"].values())
-    assert sum(m["participants"] for m in months) == sum(v["participants"] for v in k["ateliers"].values())
-    assert sum(m["personnes"] for m in months) == sum(v["personnes"] for v in k["sensibilisation"].values())
+    for key in ("nouveaux_porteurs", "rdv", "creations", "orientations_total", "ateliers_participants",
+                "sensibilisation_personnes"):
+        assert sum(int(m[key]) for m in months) == k.scalar(key), key
     layouts = build_export(dataset, quarter, AS_OF, "0" * 64, "1")
-    mensuel = next(l for l in layouts if l.name == "Mensuel")
+    mensuel = next(layout for layout in layouts if layout.name == "Mensuel")
     assert [row[0] for row in mensuel.tables()[0].rows] == ["Juillet 2026", "Août 2026", "Septembre 2026"]
 
 

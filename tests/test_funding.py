@@ -83,7 +83,8 @@ def test_json_shape_and_amounts_as_strings(besancon):
         "annee": 2005, "poste": "Poste 1", "cout": "36000.00",
         "parts": {"Caisse des Dépôts": "36000.00", "Agglomération": "0.00", "Région": "0.00"},
         "reste_a_charge": "0.00"}
-    assert result["par_annee"]["2008"] == {"Caisse des Dépôts": "0.00", "Agglomération": "28800.00", "Région": "7200.00"}
+    assert result["par_annee"]["2008"] == {
+        "Caisse des Dépôts": "0.00", "Agglomération": "28800.00", "Région": "7200.00"}
     assert json.loads(json.dumps(result)) == result
     assert "36000.00" in json.dumps(result)
 
@@ -134,7 +135,8 @@ def test_rows_without_year_or_cost_are_left_out():
 def test_other_funders_and_empty_shares():
     funders = ("Agglomération", "Région", "FSE")
     data = build([financement(2026, "Poste 1", "1000", Agglomération="50", FSE="25")], funders)
-    assert funding.funding_json(data)["rows"][0]["parts"] == {"Agglomération": "500.00", "Région": "0.00", "FSE": "250.00"}
+    assert funding.funding_json(data)["rows"][0]["parts"] == {
+        "Agglomération": "500.00", "Région": "0.00", "FSE": "250.00"}
     assert funding.funding_json(data)["rows"][0]["reste_a_charge"] == "250.00"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import AS_OF
 from libreoffice import pdf_text, recalculated_copy, requires_soffice, to_pdf
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
@@ -13,8 +14,7 @@ from citeslab_xl.core import plan
 from citeslab_xl.demo import write_demo
 from citeslab_xl.doors import api
 
-AS_OF = date(2026, 11, 26)
-pytestmark = requires_soffice
+pytestmark = [requires_soffice, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

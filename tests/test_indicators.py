@@ -24,8 +24,9 @@ from decimal import Decimal
 import pytest
 
 from citeslab_xl.core import indicators as ind
-from citeslab_xl.core import periods
+from citeslab_xl.core import monthly, periods, selection
 from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.photolangage import capacites_photolangage
 from citeslab_xl.core.schema import Settings
 
 OCTOBER = periods.month(2026, 10)
@@ -152,6 +153,15 @@ def test_accompagnes_counts_a_new_porteur_whose_id_is_invalid():
                  rendez_vous=[rendez_vous(date(2026, 10, 4), "P2"), rendez_vous(date(2026, 10, 5), "P3")])
     # the row without ID, P2 (new and met), P3 (met only)
     assert ind.accompagnes(data, OCTOBER, AS_OF) == 3
+    # their Porteurs rows (COTECH's pipeline by Statut): P3 has none
+    rows = selection.accompanied(data, OCTOBER, AS_OF).porteurs(data)
+    assert len(rows) == 2 and rows["id"].isna().sum() == 1 and "P2" in set(rows["id"])
+
+
+def test_the_accompanied_are_one_selection(october):
+    accompanied = selection.accompanied(october, OCTOBER, AS_OF)
+    assert sorted(accompanied.new["id"]) == ["P1", "P2", "P3"] and accompanied.others == {"P4", "P5"}
+    assert sorted(accompanied.porteurs(october)["id"]) == ["P1", "P2", "P3", "P4", "P5"]
 
 
 def test_file_active_is_the_90_days_to_the_as_of_date_without_abandons(october):
@@ -209,17 +219,17 @@ def test_creations_and_breakdowns(october):
 
 def test_ateliers_by_type(october):
     assert ind.ateliers(october, OCTOBER, AS_OF) == {
-        "Photolangage": {"nombre": 2, "participants": 8},
-        "Information collective": {"nombre": 1, "participants": 12},
-        "Formation jeunes (France Active)": {"nombre": 0, "participants": 0},
-        "Autre": {"nombre": 0, "participants": 0},
+        "Photolangage": ind.Ateliers(nombre=2, participants=8),
+        "Information collective": ind.Ateliers(nombre=1, participants=12),
+        "Formation jeunes (France Active)": ind.Ateliers(nombre=0, participants=0),
+        "Autre": ind.Ateliers(nombre=0, participants=0),
     }
 
 
 def test_sensibilisation_by_type_de_lieu(october):
     result = ind.sensibilisation(october, OCTOBER, AS_OF)
-    assert result["Établissement scolaire"] == {"nombre": 2, "personnes": 55}
-    assert result["Forum-salon"] == {"nombre": 0, "personnes": 0}
+    assert result["Établissement scolaire"] == ind.Actions(nombre=2, personnes=55)
+    assert result["Forum-salon"] == ind.Actions(nombre=0, personnes=0)
     assert list(result) == list(Settings().values("Type de lieu"))
 
 
@@ -343,21 +353,21 @@ def outcomes():
 
 def test_perennite_with_the_29_february_rule(outcomes):
     assert ind.perennite(outcomes, periods.year(2027), FEB_28) == {
-        "1": {"eligibles": 5, "actives": 4, "taux": 0.8},  # B1 B2 B3 B4 B6; B3 inactive
-        "2": {"eligibles": 5, "actives": 3, "taux": 0.6},  # B1 B2 B3 B4 B6; B3 B4 inactive
-        "3": {"eligibles": 4, "actives": 1, "taux": 0.25},  # B1 B3 B4 B6; only B6 active
+        "1": ind.Survival(eligibles=5, actives=4, taux=0.8),  # B1 B2 B3 B4 B6; B3 inactive
+        "2": ind.Survival(eligibles=5, actives=3, taux=0.6),  # B1 B2 B3 B4 B6; B3 B4 inactive
+        "3": ind.Survival(eligibles=4, actives=1, taux=0.25),  # B1 B3 B4 B6; only B6 active
     }
 
 
 def test_a_29_february_business_completes_its_years_on_28_february(outcomes):
     day_before = ind.perennite(outcomes, periods.year(2027), date(2027, 2, 27))
-    assert day_before["3"]["eligibles"] == 3  # B3 B4 B6: B1 not yet three years old
+    assert day_before["3"].eligibles == 3  # B3 B4 B6: B1 not yet three years old
 
 
 def test_perennite_is_null_without_eligible_business():
     data = build(porteurs=[porteur("B1", date(2026, 1, 1), statut="Créé", date_creation=date(2026, 5, 1))])
     assert ind.perennite(data, OCTOBER, AS_OF) == {
-        str(k): {"eligibles": 0, "actives": 0, "taux": None} for k in (1, 2, 3)}
+        str(k): ind.Survival(eligibles=0, actives=0, taux=None) for k in (1, 2, 3)}
 
 
 def test_emplois_sums_the_latest_valid_suivi_of_recent_businesses(outcomes):
@@ -376,45 +386,46 @@ def test_taux_creation_of_the_cohort_year():
         porteur("C4", date(2025, 12, 31), statut="Créé", date_creation=date(2026, 2, 1)),  # cohort 2025
     ])
     assert ind.taux_creation(data, periods.quarter(2026, 4), FEB_28) == {
-        "2026": {"cohorte": 3, "creations": 1, "taux": 0.3333, "objectif": 0.4}}
+        "2026": ind.Cohort(cohorte=3, creations=1, taux=0.3333, objectif=0.4)}
 
 
 def test_taux_creation_of_an_empty_cohort_is_null():
     result = ind.taux_creation(build(porteurs=[]), periods.month(2020, 5), AS_OF)
-    assert result == {"2020": {"cohorte": 0, "creations": 0, "taux": None, "objectif": 0.4}}
+    assert result == {"2020": ind.Cohort(cohorte=0, creations=0, taux=None, objectif=0.4)}
 
 
 # --- photolangage ---------------------------------------------------------------------------
 
 def test_capacites_photolangage_most_often_noted_first():
     data = build(photolangage=[
-        {"date": date(2026, 10, 3), "id_porteur": "P1", "images": "1;2;3;4", "capacites": "Confiance; créativité ;Écoute"},
+        {"date": date(2026, 10, 3), "id_porteur": "P1", "images": "1;2;3;4",
+         "capacites": "Confiance; créativité ;Écoute"},
         {"date": date(2026, 10, 3), "id_porteur": "P2", "images": "1;2;3;4", "capacites": "Confiance;écoute;Écoute"},
         {"date": date(2026, 10, 3), "id_porteur": "P3", "images": "1;2;3;4", "capacites": "Écoute"},
         {"date": date(2026, 10, 3), "id_porteur": "P4", "images": "1;2;3;4", "capacites": None},
         {"date": date(2026, 11, 2), "id_porteur": "P1", "images": "1;2;3;4", "capacites": "Rigueur"},
     ])
-    assert ind.capacites_photolangage(data, OCTOBER, AS_OF) == [("Écoute", 3), ("Confiance", 2), ("créativité", 1)]
-    assert ind.capacites_photolangage(data, OCTOBER, AS_OF, limit=1) == [("Écoute", 3)]
-    assert ind.capacites_photolangage(data, periods.month(2026, 9), AS_OF) == []
+    assert capacites_photolangage(data, OCTOBER, AS_OF) == [("Écoute", 3), ("Confiance", 2), ("créativité", 1)]
+    assert capacites_photolangage(data, OCTOBER, AS_OF, limit=1) == [("Écoute", 3)]
+    assert capacites_photolangage(data, periods.month(2026, 9), AS_OF) == []
 
 
 # --- many months at once -------------------------------------------------------------------
 
 def test_monthly_activity(october):
     months = [periods.month(2026, 9), OCTOBER, periods.month(2026, 11)]
-    assert ind.monthly_activity(october, months, AS_OF) == [
+    assert monthly.monthly_activity(october, months, AS_OF) == [
         # P4 new; P6 met on the 30th; window 3 July – 30 September: P2, P3, P6; P7 to BGE; P10 created
         {"mois": "2026-09", "nouveaux_porteurs": 1, "rdv": 1, "heures": 1.0, "porteurs_recus": 1, "accompagnes": 2,
-         "file_active": 3, "orientations": 1, "creations": 1, "ateliers": 0, "participants": 0,
-         "sensibilisation": 1, "personnes": 100},
+         "file_active": 3, "orientations_total": 1, "creations": 1, "ateliers_nombre": 0, "ateliers_participants": 0,
+         "sensibilisation_nombre": 1, "sensibilisation_personnes": 100},
         {"mois": "2026-10", "nouveaux_porteurs": 3, "rdv": 4, "heures": 1.5, "porteurs_recus": 3, "accompagnes": 5,
-         "file_active": 4, "orientations": 2, "creations": 2, "ateliers": 3, "participants": 20,
-         "sensibilisation": 2, "personnes": 55},
+         "file_active": 4, "orientations_total": 2, "creations": 2, "ateliers_nombre": 3, "ateliers_participants": 20,
+         "sensibilisation_nombre": 2, "sensibilisation_personnes": 55},
         # after the as-of date: the file active is still that of 20 October; the 1 November workshop counts
         {"mois": "2026-11", "nouveaux_porteurs": 0, "rdv": 0, "heures": 0.0, "porteurs_recus": 0, "accompagnes": 0,
-         "file_active": 4, "orientations": 0, "creations": 0, "ateliers": 1, "participants": 5,
-         "sensibilisation": 0, "personnes": 0},
+         "file_active": 4, "orientations_total": 0, "creations": 0, "ateliers_nombre": 1, "ateliers_participants": 5,
+         "sensibilisation_nombre": 0, "sensibilisation_personnes": 0},
     ]
 
 
@@ -439,7 +450,9 @@ SPEC_KEYS = {
 
 
 def test_compute_has_exactly_the_spec_keys_and_is_plain_json(october):
-    result = ind.compute(october, OCTOBER, AS_OF)
+    figures = ind.compute(october, OCTOBER, AS_OF)
+    assert (figures.nouveaux_porteurs, figures.orientations_total) == (3, 2)
+    result = figures.to_json()
     assert set(result) == SPEC_KEYS
     assert result["periode"] == {"debut": "2026-10-01", "fin": "2026-10-31"}
     assert json.loads(json.dumps(result)) == result
@@ -451,7 +464,7 @@ def test_compute_has_exactly_the_spec_keys_and_is_plain_json(october):
 
 
 def test_compute_on_an_empty_workbook():
-    result = ind.compute(build(porteurs=[]), OCTOBER, AS_OF)
+    result = ind.compute(build(porteurs=[]), OCTOBER, AS_OF).to_json()
     assert set(result) == SPEC_KEYS
     assert result["accompagnes"] == 0 and result["heures"] == 0.0 and result["emplois"] == 0
     assert result["part_femmes"] is None and result["etp"] == 1.0  # the template's one chargée de mission

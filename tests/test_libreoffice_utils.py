@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from libreoffice import LibreOfficeError, first_page_png, pdf_text, recalculated_copy, requires_soffice, to_pdf
 
-pytestmark = requires_soffice
+pytestmark = [requires_soffice, pytest.mark.slow]
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

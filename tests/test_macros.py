@@ -91,7 +91,8 @@ def sheet_buttons(path: Path, sheet_name: str) -> list[tuple[str, str, int]]:
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
         workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-        rel_id = next(s.get(f"{{{DOC_REL}}}id") for s in workbook.iter(f"{MAIN_NS}sheet") if s.get("name") == sheet_name)
+        rel_id = next(s.get(f"{{{DOC_REL}}}id") for s in workbook.iter(f"{MAIN_NS}sheet")
+                      if s.get("name") == sheet_name)
         sheet_part = rels_of("xl/workbook.xml")[rel_id][1]
         legacy = ElementTree.fromstring(package.read(sheet_part)).find(f"{MAIN_NS}legacyDrawing")
         assert legacy is not None, f"{sheet_name} has no VML drawing"
@@ -123,7 +124,7 @@ def test_one_sub_per_button_and_one_button_per_entry_point():
     assert {button.entry_point for button in BUTTONS} == CONTRACT_ENTRY_POINTS
     assert {button.caption for button in BUTTONS} == {caption for caption, _ in template.BUTTONS}
     for button in BUTTONS:
-        assert runpython_commands(subs[button.macro]) == [f"import citeslab_xl.doors.buttons as b; b.{button.entry_point}()"]
+        assert runpython_commands(subs[button.macro]) == [f"import citeslab_xl.buttons as b; b.{button.entry_point}()"]
 
 
 def test_every_runpython_names_a_function_of_the_buttons_module(button_functions):
@@ -134,8 +135,8 @@ def test_every_runpython_names_a_function_of_the_buttons_module(button_functions
         assert commands, f"{path.name} calls no Python"
         for command in commands:
             match = RUNPYTHON_COMMAND.fullmatch(command)
-            assert match, f"{path.name}: RunPython « {command} » does not call citeslab_xl.doors.buttons"
-            assert match.group(1) in button_functions, f"{path.name}: citeslab_xl.doors.buttons has no {match.group(1)}"
+            assert match, f"{path.name}: RunPython « {command} » does not call citeslab_xl.buttons"
+            assert match.group(1) in button_functions, f"{path.name}: citeslab_xl.buttons has no {match.group(1)}"
 
 
 def lite_scripts() -> dict[str, tuple[str | None, ast.FunctionDef]]:

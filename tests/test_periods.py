@@ -85,6 +85,33 @@ def test_months_between_covers_every_month_met():
     assert [m.label for m in periods.months_between(date(2026, 5, 31), date(2026, 5, 31))] == ["2026-05"]
 
 
+def test_shift_months_keeps_the_day_or_takes_the_month_end():
+    assert periods.shift_months(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert periods.shift_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
+    assert periods.shift_months(date(2026, 1, 15), -13) == date(2024, 12, 15)
+    assert periods.shift_months(date(2026, 10, 1), -11) == date(2025, 11, 1)
+
+
+def test_next_and_previous_month_cross_the_year():
+    assert periods.next_month(periods.month(2026, 12)) == periods.month(2027, 1)
+    assert periods.previous_month(periods.month(2027, 1)) == periods.month(2026, 12)
+    # of a longer period: the month after its end, the month before its start
+    assert periods.next_month(periods.quarter(2026, 3)) == periods.month(2026, 10)
+    assert periods.previous_month(periods.year(2026)) == periods.month(2025, 12)
+
+
+@pytest.mark.parametrize("period, kind", [
+    (periods.month(2026, 2), periods.PeriodKind.MONTH),
+    (periods.quarter(2026, 4), periods.PeriodKind.QUARTER),
+    (periods.year(2026), periods.PeriodKind.YEAR),
+    (periods.year_to_date(periods.month(2026, 10)), periods.PeriodKind.OTHER),
+    (Period(date(2026, 2, 1), date(2026, 4, 30), "février-avril"), periods.PeriodKind.OTHER),
+    (parse_period("2026-T3"), periods.PeriodKind.QUARTER),
+])
+def test_period_kind(period, kind):
+    assert period.kind is kind
+
+
 def test_period_between_names_the_standard_periods():
     assert periods.period_between(date(2026, 4, 1), date(2026, 6, 30)) == periods.quarter(2026, 2)
     assert periods.period_between(date(2026, 3, 2), date(2026, 3, 9)).label == "2026-03-02/2026-03-09"

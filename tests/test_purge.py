@@ -55,9 +55,11 @@ def test_lists_the_records_past_retention_from_a_real_workbook(tmp_path):
 def test_only_retention_warnings_count_and_the_id_comes_from_the_row():
     dataset = from_records({"porteurs": [dict(_row=7, id="X-7"), dict(_row=9, id="X-9")]})
     dataset.anomalies = [
-        A.RetentionExpired.at("Porteurs", 9, "ID", 1, valeur="02/01/2020", annees=3),
-        A.DateFuture.at("Porteurs", 7, "Date premier contact", 11, valeur="01/01/2030", limite="26/11/2026"),
-        A.NoConsent.at("Porteurs", 7, "Consentement RGPD", 22, valeur="Non"),
+        A.RetentionExpired(dernier_contact=date(2020, 1, 2), annees=3).at(A.Position("Porteurs", 9, "ID", 1),
+                                                                          "a value the list never reads"),
+        A.DateFuture(limite=date(2026, 11, 26)).at(A.Position("Porteurs", 7, "Date premier contact", 11),
+                                                   date(2030, 1, 1)),
+        A.NoConsent().at(A.Position("Porteurs", 7, "Consentement RGPD", 22), "Non"),
     ]
     assert purge_list(dataset) == [PurgeRow("Porteurs", 9, "X-9", date(2020, 1, 2))]
 

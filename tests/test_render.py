@@ -7,6 +7,7 @@ import re
 import zipfile
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from libreoffice import recalculated_copy, requires_soffice
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
+from citeslab_xl.adapters.font_order import EXCEL_ORDER
 from citeslab_xl.adapters.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
 from citeslab_xl.core.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
 
@@ -99,6 +101,7 @@ def test_a_total_over_no_row_is_not_a_formula():
     assert summed_columns(table) == []
 
 
+@pytest.mark.slow
 @requires_soffice
 def test_total_formulas_recalculate_to_the_python_sum(tmp_path):
     copy = recalculated_copy(saved(tmp_path, [synthese()]), tmp_path / "lo")
@@ -276,3 +279,20 @@ def test_render_layout_into_a_given_sheet():
     ws = wb.create_sheet("Libre")
     render_layout(ws, SheetLayout("ignored", "Titre", blocks=[Table(["A"], [[1]])]))
     assert ws.title == "Libre" and ws["A1"].value == "Titre"
+
+
+def font_children(path) -> list[list[str]]:
+    """The children of each `<font>` of a saved workbook's styles, by local name."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as archive:
+        root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    return [[child.tag.removeprefix(main) for child in font] for font in root.iter(f"{main}font")]
+
+
+def test_fonts_are_written_in_excel_order(tmp_path):
+    # the Open XML SDK reports any other order of a font's children as an error
+    path = tmp_path / "s.xlsx"
+    render_workbook([synthese()]).save(path)
+    fonts = font_children(path)
+    assert len(fonts) >= 5 and {"b", "i", "sz", "color", "name"} <= {tag for font in fonts for tag in font}
+    assert all(font == sorted(font, key=EXCEL_ORDER.index) for font in fonts)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from citeslab_xl.core import periods, plan, sheets
-from citeslab_xl.core.anomalies import DateInvalid, NoRendezVous
+from citeslab_xl.core.anomalies import DateInvalid, NoRendezVous, Position
 from citeslab_xl.core.dataset import from_records
 
 AS_OF = date(2026, 11, 26)
@@ -79,8 +79,8 @@ def test_copil_shows_objectives_and_the_recent_cohorts():
 
 
 def test_anomalies_link_each_row_to_its_cell():
-    found = [DateInvalid.at("Porteurs", 7, "Date de naissance", 5, "31/02/2024"),
-             NoRendezVous.at("Porteurs", 9, "ID", 1, "P8")]
+    found = [DateInvalid().at(Position("Porteurs", 7, "Date de naissance", 5), "31/02/2024"),
+             NoRendezVous().at(Position("Porteurs", 9, "ID", 1), "P8")]
     layout = sheets.anomalies_layout(found, "Site", AS_OF)
     table = layout.tables()[0]
     assert layout.name == plan.ANOMALIES

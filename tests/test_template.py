@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils import quote_sheetname
+from test_render import font_children
 
+from citeslab_xl.adapters.font_order import EXCEL_ORDER
 from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.adapters.template import build_workbook, list_range_name
 from citeslab_xl.core import schema
@@ -39,10 +40,10 @@ def test_committed_template_is_what_the_code_builds(tmp_path):
     assert content(built) == content(COMMITTED), "run: citeslab-xl template workbooks/template.xlsx"
 
 
-def test_template_command_writes_the_same_workbook(tmp_path):
+def test_template_command_writes_the_same_workbook(tmp_path, cli):
     out = tmp_path / "vide.xlsx"
-    run = subprocess.run([sys.executable, "-m", "citeslab_xl", "template", str(out)], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    result = cli("template", out)
+    assert result.exit_code == 0, result.output
     assert content(out) == content(COMMITTED)
 
 
@@ -66,6 +67,7 @@ def test_drop_downs_are_fed_from_parametres():
     assert '"Oui,Non"' in validations
     target = wb.defined_names[list_range_name("Statut")].attr_text
     sheet_name, cells = target.split("!")
+    assert sheet_name == quote_sheetname(schema.PARAMETRES_NAME)
     column = cells.split(":")[0].replace("$", "").rstrip("0123456789")
     assert wb["Paramètres"][f"{column}1"].value == "Statut"
     assert wb["Paramètres"][f"{column}2"].value == "Accueil"
@@ -95,3 +97,10 @@ def test_the_empty_template_reads_back_with_default_settings_and_no_error():
     assert raw.settings.objectif_taux_creation == 0.40
     assert "Planoise" in raw.settings.qpv_names() and "Hors QPV" not in raw.settings.qpv_names()
     assert check_file(COMMITTED).errors == []
+
+
+def test_the_committed_template_writes_fonts_in_excel_order():
+    # the Open XML SDK reports any other order of a font's children as an error
+    fonts = font_children(COMMITTED)
+    assert len(fonts) >= 3
+    assert all(font == sorted(font, key=EXCEL_ORDER.index) for font in fonts)

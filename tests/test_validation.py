@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import anomalies as A
+from citeslab_xl.core import schema
 from citeslab_xl.doors.api import check_file
 
 AS_OF = date(2025, 6, 30)
@@ -198,6 +199,40 @@ def test_anomaly_is_found_where_it_is(tmp_path, case):
     assert "{" not in anomaly.message and "None" not in anomaly.message
     if "{valeur}" in KINDS[case.code].template:
         assert anomaly.valeur in anomaly.message
+
+
+# What each anomaly keeps besides its message, typed (a date stays a date), for whoever reads it next.
+TYPED_PARAMETERS = {
+    "required-missing": {"hint": "une valeur"},
+    "date-future": {"limite": AS_OF},
+    "date-too-early": {"limite": date(2005, 1, 1)},
+    "date-order": {"autre": "Date premier contact", "autre_valeur": date(2025, 1, 10)},
+    "number-range": {"mini": 5, "maxi": 480},
+    "id-duplicate": {"premiere": 2},
+    "status-incomplete": {"statut": "Créé"},
+    "age-out-of-range": {"age": 14},
+    "participants-over": {"nombre": 2},
+    "shares-over-100": {"total": Decimal("120.5")},
+    "funding-duplicate": {"premiere": 2},
+    "retention-expired": {"dernier_contact": date(2022, 6, 29), "annees": 3},
+}
+
+
+@pytest.mark.parametrize("code", TYPED_PARAMETERS)
+def test_anomaly_keeps_its_parameters_typed(tmp_path, code):
+    rows = clean_rows()
+    next(c for c in CASES if c.code == code).breaks(rows)
+    (anomaly,) = [a for a in check_rows(tmp_path, rows).anomalies if a.code == code]
+    assert {name: getattr(anomaly, name) for name in TYPED_PARAMETERS[code]} == TYPED_PARAMETERS[code]
+
+
+def test_a_list_value_keeps_the_whole_list(tmp_path):
+    rows = clean_rows()
+    rows["porteurs"][1]["secteur"] = "Spatial"
+    (anomaly,) = check_rows(tmp_path, rows).anomalies
+    assert isinstance(anomaly, A.ListUnknown) and anomaly.choix == schema.DEFAULT_LISTS["Secteur"]
+    assert len(anomaly.choix) > A.ListUnknown.SHOWN_CHOICES  # the message shows the first ones, the anomaly all
+    assert anomaly.message.endswith(" … (ou ajoutez la valeur dans Paramètres).")
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.code)

@@ -506,7 +506,7 @@ def risky_texts(payload: dict, actions) -> list[tuple[str, str, str]]:
     formula, '0612345678' the number 612345678. Writing "'" + text keeps it.
     """
     found = []
-    for step, action in zip(steps(payload, actions), _action_list(actions)):
+    for step, action in zip(steps(payload, actions), _action_list(actions), strict=True):
         if step.func != "setValues":
             continue
         for i, row in enumerate(action["values"]):

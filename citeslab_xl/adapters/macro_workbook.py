@@ -22,33 +22,25 @@ from __future__ import annotations
 
 import io
 import os
-import posixpath
-import re
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import xlwings
-from defusedxml import ElementTree
 from openpyxl.styles import Alignment
 from pyopenvba import ExcelFile, VBAModuleKind
 
+from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, rels, xmltext
+from citeslab_xl.adapters.opc.package import write_zip
+from citeslab_xl.adapters.opc.packuri import VML_DRAWING_URI
 from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.adapters.vba import make_package_interoperable
+from citeslab_xl.adapters.workbook_file.book import BookInfo
 from citeslab_xl.core.errors import WriteRefused
 
 MODULE_NAME = "CitesLab"
 ACCUEIL = "Accueil"
-
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-VML_DRAWING = DOC_REL + "/vmlDrawing"
-CONTENT_TYPES = "[Content_Types].xml"
-XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
-XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-VML_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
 XLWINGS_DIR = Path(xlwings.__file__).parent
 XLWINGS_MODULES = (  # (module name, file in the xlwings package, kind)
@@ -71,11 +63,11 @@ AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects",
 class Button:
     caption: str  # the name of the button on Accueil (template.BUTTONS)
     macro: str  # the VBA Sub the button runs
-    entry_point: str  # the function of citeslab_xl.doors.buttons the Sub calls
+    entry_point: str  # the function of citeslab_xl.buttons (the VBA entry points) the Sub calls
 
     @property
     def python_command(self) -> str:
-        return f"import citeslab_xl.doors.buttons as b; b.{self.entry_point}()"
+        return f"import citeslab_xl.buttons as b; b.{self.entry_point}()"
 
 
 BUTTONS = (
@@ -123,6 +115,7 @@ def build_macro_workbook(out: Path) -> Path:
         built = Path(work, "classeur.xlsm")
         built.write_bytes(package)
         _add_vba_project(built)
+        make_package_interoperable(built)  # pyOpenVBA's project is not in the form every Office build loads
         os.replace(built, out)
     return out
 
@@ -170,8 +163,7 @@ def _button_vml(rows: dict[Button, int]) -> str:
             "<x:TextHAlign>Center</x:TextHAlign><x:TextVAlign>Center</x:TextVAlign></x:ClientData></v:shape>"
         )
     return (
-        '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office"'
-        ' xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        f'<xml xmlns:v="{NS.VML}" xmlns:o="{NS.VML_OFFICE}" xmlns:x="{NS.VML_EXCEL}">'
         '<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="1"/></o:shapelayout>'
         '<v:shapetype id="_x0000_t201" coordsize="21600,21600" o:spt="201" path="m,l,21600r21600,l21600,xe">'
         '<v:stroke joinstyle="miter"/>'
@@ -185,63 +177,26 @@ def _button_vml(rows: dict[Button, int]) -> str:
 
 def _with_buttons(xlsx: bytes, rows: dict[Button, int]) -> bytes:
     """The package of `xlsx` as a macro-enabled workbook whose Accueil sheet holds the buttons."""
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as source:
-        parts = {info.filename: source.read(info) for info in source.infolist()}
-    sheet_part = _sheet_part(parts, ACCUEIL)
-    vml_part = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
-    parts[vml_part] = _button_vml(rows).encode("utf-8")
-    rels_part = posixpath.join(posixpath.dirname(sheet_part), "_rels", posixpath.basename(sheet_part) + ".rels")
-    rels, rel_id = _with_relationship(parts.get(rels_part), VML_DRAWING, "/" + vml_part)
-    parts[rels_part] = rels
-    parts[sheet_part] = _with_legacy_drawing(parts[sheet_part].decode("utf-8"), rel_id).encode("utf-8")
-    parts[CONTENT_TYPES] = _macro_enabled_content_types(parts[CONTENT_TYPES].decode("utf-8")).encode("utf-8")
+    package = Package(xlsx, "modèle")
+    book = BookInfo.read(package)
+    if package.content_type(book.part) != CT.SML_SHEET_MAIN:
+        raise ValueError("the workbook part has not the content type of a plain .xlsx workbook")
+    edit = PackageEdit(package)
+    edit.set_type(book.part, CT.SML_SHEET_MACRO_MAIN)
+    sheet_part = book.sheet_part(ACCUEIL)
+    vml_part = edit.free_name(VML_DRAWING_URI)
+    edit.put(vml_part, _button_vml(rows).encode("utf-8"), CT.VML_DRAWING)
+    sheet_rels, rel_id = rels.add_relationship(edit.rels_text(sheet_part) or rels.EMPTY_RELS, RT.VML_DRAWING, vml_part)
+    edit.put_rels(sheet_part, sheet_rels)
+    edit.put_text(sheet_part, _with_legacy_drawing(edit.text(sheet_part), rel_id))
     result = io.BytesIO()
-    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
+    write_zip(result, edit.entries())
     return result.getvalue()
 
 
-def _sheet_part(parts: dict[str, bytes], name: str) -> str:
-    """The part name of the worksheet called `name`."""
-    workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
-    rel_id = next(sheet.get(f"{{{DOC_REL}}}id") for sheet in workbook.iter(f"{{{MAIN_NS}}}sheet")
-                  if sheet.get("name") == name)
-    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
-    target = next(rel.get("Target") for rel in rels if rel.get("Id") == rel_id)
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-
-
-def _free_name(parts: dict[str, bytes], pattern: str) -> str:
-    return next(pattern.format(n) for n in range(1, len(parts) + 2) if pattern.format(n) not in parts)
-
-
-def _with_relationship(rels: bytes | None, rel_type: str, target: str) -> tuple[bytes, str]:
-    """The relationships part with one more relationship, and that relationship's id."""
-    text = rels.decode("utf-8") if rels else f'<Relationships xmlns="{REL_NS}"></Relationships>'
-    used = set(re.findall(r'\bId="([^"]+)"', text))
-    rel_id = next(f"rId{n}" for n in range(1, len(used) + 2) if f"rId{n}" not in used)
-    relationship = f'<Relationship Id="{rel_id}" Type="{rel_type}" Target="{escape(target)}"/>'
-    return text.replace("</Relationships>", relationship + "</Relationships>").encode("utf-8"), rel_id
-
-
 def _with_legacy_drawing(sheet_xml: str, rel_id: str) -> str:
-    element = f'<legacyDrawing xmlns:r="{DOC_REL}" r:id="{rel_id}"/>'
-    later = [match.start() for local in AFTER_LEGACY_DRAWING
-             if (match := re.search(rf"<(?:\w+:)?{local}[\s/>]", sheet_xml))]
-    at = min(later) if later else sheet_xml.rindex("</")
-    return sheet_xml[:at] + element + sheet_xml[at:]
-
-
-def _macro_enabled_content_types(text: str) -> str:
-    """The content types of a macro-enabled workbook that holds a VML drawing."""
-    if XLSX_MAIN not in text:
-        raise ValueError("the workbook part has not the content type of a plain .xlsx workbook")
-    text = text.replace(XLSX_MAIN, XLSM_MAIN)
-    if 'Extension="vml"' not in text:
-        default = f'<Default Extension="vml" ContentType="{VML_CONTENT_TYPE}"/>'
-        text = re.sub(r"(<Types\b[^>]*>)", lambda match: match.group(1) + default, text, count=1)
-    return text
+    element = f'<legacyDrawing xmlns:r="{NS.OFFICE_RELATIONSHIPS}" r:id="{rel_id}"/>'
+    return xmltext.insert_child(sheet_xml, "worksheet", element, AFTER_LEGACY_DRAWING)
 
 
 def _add_vba_project(path: Path) -> None:
@@ -250,5 +205,6 @@ def _add_vba_project(path: Path) -> None:
         project = book.add_vba_project()
         project.add_module(MODULE_NAME, vba_module())
         for name, source, kind in XLWINGS_MODULES:
-            project.add_module(name, source.read_text(encoding="cp1252"), kind=kind)
+            # read_bytes: read_text would turn the CRLF of the files into LF, and VBA modules are CRLF
+            project.add_module(name, source.read_bytes().decode("cp1252"), kind=kind)
         book.save()

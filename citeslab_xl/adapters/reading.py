@@ -53,7 +53,8 @@ def check_container(path: Path) -> None:
             infos = archive.infolist()
             names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise _refuse(path, "fichier incomplet ou endommagé ; reprenez une copie intacte (ou la sauvegarde .bak).") from None
+        raise _refuse(path, "fichier incomplet ou endommagé ; "
+                            "reprenez une copie intacte (ou la sauvegarde .bak).") from None
     if "xl/workbook.bin" in names:
         raise _refuse(path, f"classeur binaire .xlsb ; {SAVE_AS}.")
     if "mimetype" in names or "content.xml" in names:
@@ -110,5 +111,6 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     raw = locate(grids, is_date1904(path))
     if "porteurs" not in raw.tables:
         raise _refuse(path, "aucune feuille « Porteurs » ; ce n'est pas un classeur CitésLab "
-                            "(créez-en un avec « citeslab-xl template » ou indiquez la feuille dans Paramètres › Feuille Porteurs).")
+                            "(créez-en un avec « citeslab-xl template » "
+                            "ou indiquez la feuille dans Paramètres › Feuille Porteurs).")
     return raw

@@ -25,8 +25,11 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from citeslab_xl.adapters import font_order
 from citeslab_xl.core.layout import DATE, Chart, Note, SheetLayout, Table
 from citeslab_xl.core.text import is_formula_like
+
+font_order.use_excel_order()
 
 FONT_NAME = "Calibri"
 BLUE = "1F4E78"

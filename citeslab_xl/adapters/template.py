@@ -18,10 +18,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from citeslab_xl.adapters import font_order
 from citeslab_xl.core import layout, schema
 from citeslab_xl.core.dataset import share_column
 from citeslab_xl.core.schema import Kind, Sheet
 from citeslab_xl.core.text import fold, is_formula_like
+
+font_order.use_excel_order()
 
 LAST_ROW = 5000  # drop-downs and formats reach this far below the header
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -40,7 +43,8 @@ BUTTONS = (
                              "avec un lien vers chaque cellule à corriger."),
     ("Actualiser les synthèses", "Vérifie, puis crée ou met à jour la synthèse du mois, l'historique mensuel, "
                                  "le financement calculé, l'échéancier des suivis, le COPIL et le COTECH en cours."),
-    ("Comité de pilotage", "Prépare la feuille « COPIL AAAA » de l'année de la cellule sélectionnée (ou de l'année en cours)."),
+    ("Comité de pilotage", "Prépare la feuille « COPIL AAAA » de l'année de la cellule sélectionnée "
+                           "(ou de l'année en cours)."),
     ("Comité technique", "Prépare la feuille « COTECH AAAA-Tn » du trimestre en cours."),
     ("Exporter pour l'agglomération", "Écrit à côté de ce classeur un classeur de chiffres agrégés, sans aucune donnée "
                                       "personnelle, à transmettre à l'agglomération."),
@@ -63,9 +67,9 @@ def list_range_name(list_name: str) -> str:
     return "Liste_" + "_".join(part for part in cleaned.split("_") if part)
 
 
-def _paramètres_blocks() -> list[tuple[str, list[str], list[list]]]:
+def _paramètres_blocks() -> list[tuple[str, list[str], list[list[object]]]]:
     """Each list block of Paramètres: (list name, headers, rows)."""
-    blocks = [
+    blocks: list[tuple[str, list[str], list[list[object]]]] = [
         (schema.QUARTIERS, [schema.QUARTIERS, "Code QPV", "QPV"],
          [[n, c, "Oui" if q else "Non"] for n, c, q in schema.DEFAULT_QUARTIERS]),
         (schema.CHARGES, [schema.CHARGES, "ETP"], [[n, e] for n, e in schema.DEFAULT_CHARGES]),
@@ -123,7 +127,7 @@ def _row_values(sheet: Sheet, funders: tuple[str, ...], row: dict) -> list:
 def _format_columns(ws, sheet: Sheet, funders: tuple[str, ...], n_rows: int) -> None:
     kinds = [c.kind for c in sheet.columns] + ([Kind.PERCENT] * len(funders) if sheet is schema.FINANCEMENT else [])
     widths = [c.width for c in sheet.columns] + [18] * (len(kinds) - len(sheet.columns))
-    for index, (kind, width) in enumerate(zip(kinds, widths), start=1):
+    for index, (kind, width) in enumerate(zip(kinds, widths, strict=True), start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = width
         fmt = FORMATS.get(kind)

@@ -38,10 +38,10 @@ workbook using the 1904 date system (an option of old Mac workbooks, which
 the remote engine does not report) such a time shows four years late.
 
 Ownership: a sheet is the tool's when it carries the sheet-scoped defined
-name `citeslab_xl_genere` (writer.py explains this shared marker). The buttons
-add it to every sheet they create; they rebuild an existing sheet only when
-it carries it, and refuse, writing nothing, when a sheet with a generated
-name does not.
+name `citeslab_xl_genere` (workbook_file/ownership.py explains this shared
+marker). The buttons add it to every sheet they create; they rebuild an
+existing sheet only when it carries it, and refuse, writing nothing, when a
+sheet with a generated name does not.
 """
 
 from __future__ import annotations
@@ -55,11 +55,11 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from citeslab_xl.adapters.render import render_layout
-from citeslab_xl.adapters.writer import JOURNAL, JOURNAL_HEADERS, OWNERSHIP_NAME, marker_reference
+from citeslab_xl.adapters.workbook_file.ownership import OWNERSHIP_NAME, marker_reference
 from citeslab_xl.core.errors import WriteRefused
-from citeslab_xl.core.grid import Grid, is_blank
+from citeslab_xl.core.grid import Grid
+from citeslab_xl.core.journal import JOURNAL, JOURNAL_HEADERS, rows_below_header
 from citeslab_xl.core.layout import SheetLayout
-from citeslab_xl.core.text import fold
 
 HEADER_COLOR = "#D9E1F2"
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -113,22 +113,9 @@ def journal_rows(book) -> list[list]:
     if sheet is None:
         return []
     grid = read_grid(sheet)
-    width = len(JOURNAL_HEADERS)
     # both doors put the table in column A
-    rows = [([None] * (grid.left - 1) + list(row))[:width] for row in grid.cells]
-    rows = [row + [None] * (width - len(row)) for row in rows]
-    first = fold(JOURNAL_HEADERS[0])
-    header = next((i for i, row in enumerate(rows) if not is_blank(row[0]) and fold(row[0]) == first), None)
-    if header is None:
-        raise WriteRefused(f"La feuille « {sheet.name} » ne contient plus son en-tête « {JOURNAL_HEADERS[0]} » : "
-                           "elle a été modifiée à la main et l'outil ne la réécrira pas. Renommez-la pour la garder, "
-                           "puis relancez (une nouvelle feuille sera créée). Rien n'a été écrit.")
-    previous = []
-    for row in rows[header + 1:]:
-        if all(is_blank(v) for v in row):
-            break
-        previous.append(row)
-    return previous
+    rows = [[None] * (grid.left - 1) + list(row) for row in grid.cells]
+    return rows_below_header(sheet.name, rows, JOURNAL_HEADERS)
 
 
 # --- ownership ------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Reading one cell as its contract type, or saying precisely why not.
 
 Each converter takes what a reader found in a cell (str, float, int, bool,
-date, datetime, or None) and returns the typed value, or raises `CellError`
-carrying the anomaly kind and its message parameters. The pydantic models of
-`validation.py` call these as field validators.
+date, datetime, or None) and returns the typed value, or raises `BadCell`
+carrying the cell anomaly of the taxonomy (with its typed parameters), not yet
+placed. The pydantic models of `validation.py` call these as field validators.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from citeslab_xl.core import anomalies as A
-from citeslab_xl.core.anomalies import AnomalyKind
+from citeslab_xl.core.anomalies import BadCell, show
 from citeslab_xl.core.text import fold
 
 EXCEL_EPOCH_1900 = date(1899, 12, 30)
@@ -33,26 +33,6 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
 
 
-class CellError(Exception):
-    def __init__(self, kind: type[AnomalyKind], **params):
-        super().__init__(kind.code)
-        self.kind = kind
-        self.params = params
-
-
-def show(value) -> str:
-    """A value as the coordinator would read it in a message."""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
-
-
 def to_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # an ID typed as a number reads back as 12.0
@@ -63,20 +43,20 @@ def to_text(value) -> str:
 
 def to_int(value, hint: str = "un nombre entier, par exemple 45") -> int:
     if isinstance(value, bool):
-        raise CellError(A.NumberInvalid, hint=hint)
+        raise BadCell(A.NumberInvalid(hint=hint))
     if isinstance(value, (int, float)):
         if float(value).is_integer():
             return int(value)
-        raise CellError(A.NumberInvalid, hint=hint)
+        raise BadCell(A.NumberInvalid(hint=hint))
     text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
     if re.fullmatch(r"-?\d+(?:[.,]0+)?", text):
         return int(re.split(r"[.,]", text)[0])
-    raise CellError(A.NumberInvalid, hint=hint)
+    raise BadCell(A.NumberInvalid(hint=hint))
 
 
 def to_decimal(value, hint: str = "un montant, par exemple 1250,50") -> Decimal:
     if isinstance(value, bool):
-        raise CellError(A.NumberInvalid, hint=hint)
+        raise BadCell(A.NumberInvalid(hint=hint))
     if isinstance(value, (int, float)):
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
@@ -84,9 +64,9 @@ def to_decimal(value, hint: str = "un montant, par exemple 1250,50") -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellError(A.NumberInvalid, hint=hint) from None
+        raise BadCell(A.NumberInvalid(hint=hint)) from None
     if not number.is_finite():
-        raise CellError(A.NumberInvalid, hint=hint)
+        raise BadCell(A.NumberInvalid(hint=hint))
     return number
 
 
@@ -94,13 +74,13 @@ def _safe_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise CellError(A.DateInvalid) from None
+        raise BadCell(A.DateInvalid()) from None
 
 
 def to_date(value, date1904: bool = False) -> date:
     day = _read_date(value, date1904)
     if not EARLIEST_DATE <= day <= LATEST_DATE:
-        raise CellError(A.DateInvalid)
+        raise BadCell(A.DateInvalid())
     return day
 
 
@@ -110,10 +90,10 @@ def _read_date(value, date1904: bool) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise CellError(A.DateInvalid)
+        raise BadCell(A.DateInvalid())
     if isinstance(value, (int, float)):
         if not 1 <= value < 2958466:  # Excel's last date is 31/12/9999
-            raise CellError(A.DateInvalid)
+            raise BadCell(A.DateInvalid())
         epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
         return epoch + timedelta(days=int(value))
     text = str(value).strip()
@@ -125,7 +105,7 @@ def _read_date(value, date1904: bool) -> date:
     if match:
         year, month, day = (int(g) for g in match.groups())
         return _safe_date(year, month, day)
-    raise CellError(A.DateInvalid)
+    raise BadCell(A.DateInvalid())
 
 
 def to_bool(value) -> bool:
@@ -136,7 +116,7 @@ def to_bool(value) -> bool:
         return True
     if key in NO:
         return False
-    raise CellError(A.OuiNonInvalid)
+    raise BadCell(A.OuiNonInvalid())
 
 
 def to_list_value(value, allowed: tuple[str, ...], list_name: str) -> str:
@@ -145,8 +125,7 @@ def to_list_value(value, allowed: tuple[str, ...], list_name: str) -> str:
         return canonical
     if list_name == "Sexe" and fold(value) in SEXE_ALIASES:
         return SEXE_ALIASES[fold(value)]
-    choices = ", ".join(allowed[:8]) + (" …" if len(allowed) > 8 else "")
-    raise CellError(A.ListUnknown, liste=list_name, choix=choices)
+    raise BadCell(A.ListUnknown(liste=list_name, choix=allowed))
 
 
 @lru_cache(maxsize=256)
@@ -173,13 +152,13 @@ def luhn_ok(digits: str) -> bool:
 def check_siret(text: str) -> str:
     digits = re.sub(r"\s", "", text)
     if not re.fullmatch(r"\d{14}", digits):
-        raise CellError(A.SiretInvalid)
+        raise BadCell(A.SiretInvalid())
     # INSEE gives La Poste's establishments SIRETs whose digit sum is a multiple of 5 instead.
     if digits.startswith(LA_POSTE_SIREN):
         if digits != LA_POSTE_HEAD_OFFICE and sum(int(d) for d in digits) % 5:
-            raise CellError(A.SiretInvalid)
+            raise BadCell(A.SiretInvalid())
     elif not luhn_ok(digits):
-        raise CellError(A.SiretInvalid)
+        raise BadCell(A.SiretInvalid())
     return digits
 
 
@@ -189,17 +168,17 @@ def check_phone(text: str) -> str:
         return text
     if re.fullmatch(r"0033[1-9]\d{8}", compact):
         return text
-    raise CellError(A.PhoneInvalid)
+    raise BadCell(A.PhoneInvalid())
 
 
 def check_email(text: str) -> str:
     if _EMAIL.fullmatch(text) and ".." not in text:
         return text
-    raise CellError(A.EmailInvalid)
+    raise BadCell(A.EmailInvalid())
 
 
 def check_images(text: str) -> str:
     parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
     if len(parts) != 4 or not all(p.isdigit() for p in parts):
-        raise CellError(A.ImagesCount)
+        raise BadCell(A.ImagesCount())
     return ";".join(parts)

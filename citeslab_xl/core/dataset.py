@@ -125,13 +125,13 @@ def from_records(records: dict[str, list[dict]], settings: Settings | None = Non
 
 def _coerce(frame: pd.DataFrame, sheet: schema.Sheet) -> pd.DataFrame:
     frame = frame.copy()
-    frame["_row"] = pd.array(frame["_row"], dtype="Int64")
+    frame["_row"] = pd.array(frame["_row"].to_numpy(), dtype="Int64")
     for column in sheet.columns:
         kind = column.kind
         if kind is Kind.DATE:
             frame[column.key] = pd.to_datetime(frame[column.key]).astype("datetime64[ns]")
         elif kind is Kind.INT:
-            frame[column.key] = pd.array(frame[column.key], dtype="Int64")
+            frame[column.key] = pd.array(frame[column.key].to_numpy(), dtype="Int64")
         else:
             frame[column.key] = frame[column.key].astype(object).where(frame[column.key].notna(), None)
     return frame

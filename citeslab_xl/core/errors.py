@@ -1,4 +1,8 @@
-"""Errors that stop a command: each carries the French sentence the user reads."""
+"""Refusals: errors that stop a command, each with the French sentence the user reads and its exit code.
+
+A door (command line, buttons) shows `message` and exits with `exit_code`;
+nothing below raises a bare `ValueError` with French text for the user.
+"""
 
 from __future__ import annotations
 
@@ -19,3 +23,16 @@ class UnusableWorkbook(CitesLabError):
 
 class WriteRefused(CitesLabError):
     """The tool will not write this file; nothing was written (exit code 2)."""
+
+
+class RequestRefused(CitesLabError, ValueError):
+    """A request taken as asked would mean something else (exit code 2): a date after today, a period of the
+    wrong kind or not yet begun (interfaces.md › Dates and periods), a parameter out of range.
+
+    `field` names what was refused (`as_of`, `period`, `month`, `kind`...), so that a door names its own option.
+    It is also a `ValueError` (a refused argument is one), so callers that caught `ValueError` still do.
+    """
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field

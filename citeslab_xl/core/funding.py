@@ -79,8 +79,13 @@ class FundingRow:
         return self.total_shares > HUNDRED
 
     @property
+    def uncovered(self) -> Decimal:
+        """The cost that no part covers (the whole cost of a row in error, which has no parts)."""
+        return self.cout - sum(self.parts.values(), ZERO)
+
+    @property
     def reste_a_charge(self) -> Decimal | None:
-        return None if self.in_error else self.cout - sum(self.parts.values(), ZERO)
+        return None if self.in_error else self.uncovered
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ class FundingSplit:
                 "poste": row.poste,
                 "cout": money(row.cout),
                 "parts": {funder: money(amount) for funder, amount in row.parts.items()},
-                "reste_a_charge": money(row.reste_a_charge),
+                "reste_a_charge": money(row.uncovered),
             }
             for row in self.split_rows
         ]
@@ -142,7 +147,7 @@ class FundingSplit:
         return {"rows": rows, "par_annee": par_annee}
 
 
-def _share(value: object) -> Decimal:
+def _share(value: float | int | None) -> Decimal:
     return ZERO if value is None or pd.isna(value) else indicators.as_decimal(value)
 
 
@@ -193,7 +198,7 @@ def funding_years(dataset: Dataset, as_of: date) -> list[FundingYear]:
             annee=year_,
             cout=sum((row.cout for row in rows), ZERO),
             parts=totals[year_],
-            reste_a_charge=sum((row.reste_a_charge for row in rows if not row.in_error), ZERO),
+            reste_a_charge=sum((row.uncovered for row in rows if not row.in_error), ZERO),
             accompagnes=indicators.accompagnes(dataset, whole_year, as_of),
             creations=indicators.creations(dataset, whole_year, as_of),
         ))

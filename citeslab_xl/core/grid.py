@@ -8,6 +8,7 @@ reads `Paramètres` into `Settings`.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from citeslab_xl.core import schema
@@ -189,10 +190,8 @@ def read_settings(grid: Grid | None) -> Settings:
             right = line[j + 1] if j + 1 < len(line) else None
             if key in _SETTING_KEYS and not is_blank(right):
                 attr, kind = _SETTING_KEYS[key]
-                try:
+                with suppress(TypeError, ValueError):  # an unreadable setting keeps its default (the contract)
                     setattr(settings, attr, _setting_value(kind, right))
-                except (TypeError, ValueError):
-                    pass  # an unreadable setting keeps its default, as the contract says
             elif key in sheet_keys and not is_blank(right):
                 settings.sheet_names[sheet_keys[key]] = str(right).strip()
             elif key == fold(schema.QUARTIERS):

@@ -8,7 +8,7 @@ writer (openpyxl) and the Excel buttons (xlwings) render the same layout.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 DATE = "dd/mm/yyyy"
 EURO = '#,##0.00 "€"'
@@ -43,7 +43,7 @@ class Chart:
     y_title: str | None = None
 
 
-Block = Union[Table, Note, Chart]
+Block = Table | Note | Chart
 
 
 @dataclass

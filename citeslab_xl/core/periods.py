@@ -1,8 +1,12 @@
-"""Periods of the indicators: a month, a quarter or a year, as closed date ranges.
+"""Periods and calendar arithmetic: the one home of months, quarters, years and anniversaries.
 
 A `Period` is [debut, fin], both days included (indicators.md). Its label is
 the spelling the sheets and the command line use: `2026-10`, `2026-T3`, `2026`
-(the French `T` for trimestre; `Q` is accepted on input).
+(the French `T` for trimestre; `Q` is accepted on input); its `kind` says
+which of these it is. `shift_years` and `shift_months` move a date by whole
+years or months (the anniversaries of the indicators, the milestones of the
+follow-ups, the demo's calendar); `next_month`, `previous_month` and
+`months_between` walk the months.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
+
+from citeslab_xl.core.errors import RequestRefused
 
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -23,6 +30,13 @@ _YEAR = re.compile(r"^(\d{4})$")
 _HINT = "tapez 2026-10 (un mois), 2026-T3 (un trimestre) ou 2026 (une année)"
 
 
+class PeriodKind(Enum):
+    MONTH = "mois"
+    QUARTER = "trimestre"
+    YEAR = "année"
+    OTHER = "période"  # any other range: a year to date, the 90 days of the file active
+
+
 @dataclass(frozen=True)
 class Period:
     debut: date
@@ -33,14 +47,25 @@ class Period:
         return self.debut <= day <= self.fin
 
     @property
+    def kind(self) -> PeriodKind:
+        if self == month_of(self.debut):
+            return PeriodKind.MONTH
+        if self.debut.month % 3 == 1 and self == quarter_of(self.debut):
+            return PeriodKind.QUARTER
+        if self == year(self.debut.year):
+            return PeriodKind.YEAR
+        return PeriodKind.OTHER
+
+    @property
     def titre(self) -> str:
         """The period in words, for titles: « octobre 2026 », « 3e trimestre 2026 »."""
-        if self == month(self.debut.year, self.debut.month):
+        kind = self.kind
+        if kind is PeriodKind.MONTH:
             return f"{MONTHS_FR[self.debut.month - 1]} {self.debut.year}"
-        if self.debut.month % 3 == 1 and self == quarter(self.debut.year, (self.debut.month + 2) // 3):
+        if kind is PeriodKind.QUARTER:
             rank = (self.debut.month + 2) // 3
             return f"{rank}{'er' if rank == 1 else 'e'} trimestre {self.debut.year}"
-        if self == year(self.debut.year):
+        if kind is PeriodKind.YEAR:
             return f"année {self.debut.year}"
         return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
 
@@ -71,20 +96,20 @@ def quarter_of(day: date) -> Period:
 
 
 def parse_period(text: str) -> Period:
-    """`2026-10`, `2026-Q3` / `2026-T3` or `2026`; a French ValueError otherwise."""
+    """`2026-10`, `2026-Q3` / `2026-T3` or `2026`; a `RequestRefused` in French otherwise."""
     cleaned = str(text).strip()
     found = _MONTH.match(cleaned) or _QUARTER.match(cleaned) or _YEAR.match(cleaned)
     if found is None:
-        raise ValueError(f"« {text} » n'est pas une période reconnue : {_HINT}.")
+        raise RequestRefused(f"« {text} » n'est pas une période reconnue : {_HINT}.", field="period")
     year_ = int(found[1])
     if year_ < 1900:
-        raise ValueError(f"« {text} » : l'année {year_} n'est pas plausible ; {_HINT}.")
+        raise RequestRefused(f"« {text} » : l'année {year_} n'est pas plausible ; {_HINT}.", field="period")
     if found.re is _YEAR:
         return year(year_)
     if found.re is _QUARTER:
         return quarter(year_, int(found[2]))
     if not 1 <= int(found[2]) <= 12:
-        raise ValueError(f"« {text} » : le mois doit être entre 01 et 12 ; {_HINT}.")
+        raise RequestRefused(f"« {text} » : le mois doit être entre 01 et 12 ; {_HINT}.", field="period")
     return month(year_, int(found[2]))
 
 
@@ -94,6 +119,23 @@ def shift_years(day: date, years: int) -> date:
     if day.month == 2 and day.day == 29 and not calendar.isleap(target):
         return date(target, 2, 28)
     return day.replace(year=target)
+
+
+def shift_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), or the last day of that month when it is shorter."""
+    index = day.month - 1 + months
+    year_, month_ = day.year + index // 12, index % 12 + 1
+    return date(year_, month_, min(day.day, calendar.monthrange(year_, month_)[1]))
+
+
+def next_month(period: Period) -> Period:
+    """The month after the one that holds the period's end."""
+    return month_of(shift_months(period.fin.replace(day=1), 1))
+
+
+def previous_month(period: Period) -> Period:
+    """The month before the one that holds the period's start."""
+    return month_of(shift_months(period.debut.replace(day=1), -1))
 
 
 def period_between(debut: date, fin: date) -> Period:

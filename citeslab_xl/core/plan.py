@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from citeslab_xl.core import periods
 from citeslab_xl.core.periods import Period
@@ -48,10 +48,6 @@ def months_present(sheet_names: list[str]) -> list[Period]:
     return sorted(found, key=lambda p: p.debut)
 
 
-def _next_month(month: Period) -> Period:
-    return periods.month_of(month.fin + timedelta(days=1))
-
-
 def due_months(existing: list[str], as_of: date, month: Period | None = None,
                rebuild: bool = False) -> list[Period]:
     """The monthly summaries to build now, oldest first.
@@ -65,12 +61,12 @@ def due_months(existing: list[str], as_of: date, month: Period | None = None,
     present = months_present(existing)
     due = {current}
     if not present:
-        due.add(periods.month_of(current.debut - timedelta(days=1)))
+        due.add(periods.previous_month(current))
     else:
-        step = _next_month(present[-1])
+        step = periods.next_month(present[-1])
         while step.debut < current.debut:
             due.add(step)
-            step = _next_month(step)
+            step = periods.next_month(step)
     if month is not None:
         if month not in present or rebuild:
             due.add(month)

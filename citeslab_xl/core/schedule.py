@@ -94,13 +94,17 @@ def schedule(dataset: Dataset, as_of: date) -> list[Milestone]:
     due.loc[done, "etat"] = FAIT
     shown = due[due["etat"].notna()].sort_values(["date_due", "id_porteur", "rank"])
     return [
-        Milestone(
-            id_porteur=str(row.id_porteur),
-            date_creation=row.date_creation.date(),
-            jalon=row.jalon,
-            date_due=row.date_due.date(),
-            etat=row.etat,
-            date_suivi=None if pd.isna(row.date_suivi) else row.date_suivi.date(),
-        )
-        for row in shown.itertuples(index=False)
+        Milestone(id_porteur=str(porteur), date_creation=created, jalon=str(jalon), date_due=due_on,
+                  etat=str(etat), date_suivi=visited)
+        for porteur, created, jalon, due_on, etat, visited in zip(
+            shown["id_porteur"], _days(shown["date_creation"]), shown["jalon"], _days(shown["date_due"]),
+            shown["etat"], _optional_days(shown["date_suivi"]), strict=True)
     ]
+
+
+def _days(column: pd.Series) -> list[date]:
+    return [timestamp.date() for timestamp in pd.to_datetime(column)]
+
+
+def _optional_days(column: pd.Series) -> list[date | None]:
+    return [None if pd.isna(timestamp) else timestamp.date() for timestamp in pd.to_datetime(column)]

@@ -7,12 +7,12 @@ so a header renamed in the contract is renamed in exactly one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from citeslab_xl.core.text import fold
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     TEXT = "text"
     INT = "int"
     DECIMAL = "decimal"
@@ -117,11 +117,14 @@ PORTEURS = Sheet(
         col("date_naissance", "Date de naissance", "date", synonyms=("Né le", "Naissance", "Date naissance"), width=13),
         col("quartier", "Quartier", "list", True, list_name=QUARTIERS, synonyms=("QPV",), width=20),
         col("situation", "Situation", "list", list_name="Situation", synonyms=("Situation professionnelle",), width=20),
-        col("niveau", "Niveau de formation", "list", list_name="Niveau de formation", synonyms=("Niveau", "Diplôme"), width=16),
-        col("prescripteur", "Prescripteur", "list", list_name="Prescripteur", synonyms=("Orienté par", "Origine"), width=18),
+        col("niveau", "Niveau de formation", "list", list_name="Niveau de formation",
+            synonyms=("Niveau", "Diplôme"), width=16),
+        col("prescripteur", "Prescripteur", "list", list_name="Prescripteur",
+            synonyms=("Orienté par", "Origine"), width=18),
         col("date_premier_contact", "Date premier contact", "date", True,
             synonyms=("Date 1er contact", "Date de premier contact", "Premier contact", "Date d'accueil"), width=13),
-        col("charge", "Chargé de mission", "list", list_name=CHARGES, synonyms=("Chargée de mission", "Conseiller"), width=18),
+        col("charge", "Chargé de mission", "list", list_name=CHARGES,
+            synonyms=("Chargée de mission", "Conseiller"), width=18),
         col("secteur", "Secteur", "list", list_name="Secteur", synonyms=("Secteur d'activité",), width=20),
         col("statut", "Statut", "list", True, list_name="Statut", synonyms=("Étape", "Etat"), width=13),
         col("partenaire", "Partenaire d'orientation", "list", list_name="Partenaire",
@@ -145,7 +148,8 @@ RENDEZ_VOUS = Sheet(
     columns=(
         col("date", "Date", "date", True, synonyms=("Date du rendez-vous", "Date RDV"), width=13),
         col("id_porteur", "ID porteur", "text", True, synonyms=("ID", "Porteur", "Identifiant porteur"), width=11),
-        col("type", "Type", "list", True, list_name="Type de rendez-vous", synonyms=("Type de rendez-vous", "Type RDV"), width=18),
+        col("type", "Type", "list", True, list_name="Type de rendez-vous",
+            synonyms=("Type de rendez-vous", "Type RDV"), width=18),
         col("modalite", "Modalité", "list", list_name="Modalité", width=13),
         col("duree", "Durée (min)", "int", synonyms=("Durée", "Durée en minutes", "Minutes"), width=11),
         col("charge", "Chargé de mission", "list", list_name=CHARGES, synonyms=("Chargée de mission",), width=18),
@@ -160,8 +164,10 @@ ATELIERS = Sheet(
         col("date", "Date", "date", True, width=13),
         col("type", "Type", "list", True, list_name="Type d'atelier", synonyms=("Type d'atelier",), width=24),
         col("theme", "Thème", "text", width=24),
-        col("participants", "Participants", "int", True, synonyms=("Nombre de participants", "Nb participants"), width=12),
-        col("ids_participants", "IDs participants", "text", synonyms=("ID participants", "Participants (ID)"), width=24),
+        col("participants", "Participants", "int", True,
+            synonyms=("Nombre de participants", "Nb participants"), width=12),
+        col("ids_participants", "IDs participants", "text",
+            synonyms=("ID participants", "Participants (ID)"), width=24),
         col("partenaire", "Partenaire", "list", list_name="Partenaire", width=16),
     ),
 )
@@ -184,7 +190,8 @@ SENSIBILISATION = Sheet(
         col("date", "Date", "date", True, width=13),
         col("type_lieu", "Type de lieu", "list", True, list_name="Type de lieu", synonyms=("Lieu",), width=22),
         col("structure", "Structure", "text", True, synonyms=("Établissement",), width=24),
-        col("personnes", "Personnes touchées", "int", True, synonyms=("Participants", "Public touché", "Nb personnes"), width=12),
+        col("personnes", "Personnes touchées", "int", True,
+            synonyms=("Participants", "Public touché", "Nb personnes"), width=12),
         col("commentaire", "Commentaire", "text", width=30),
     ),
 )

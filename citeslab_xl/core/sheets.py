@@ -8,14 +8,17 @@ door she came in by.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 
-from citeslab_xl.core import funding, indicators, periods, plan, schedule
+from citeslab_xl.core import funding, indicators, monthly, periods, photolangage, plan, schedule, selection
 from citeslab_xl.core.anomalies import Anomaly
 from citeslab_xl.core.dataset import Dataset
-from citeslab_xl.core.layout import DATE, EURO, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.figures import figure, label, years_label
+from citeslab_xl.core.indicators import Indicators
+from citeslab_xl.core.layout import DATE, EURO, ONE_DECIMAL, PERCENT, Block, Chart, Note, SheetLayout, Table
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.referents import suggest_referents
 
@@ -24,12 +27,19 @@ def _subtitle(dataset: Dataset, as_of: date) -> str:
     return f"{dataset.settings.nom_du_site} — données au {as_of:%d/%m/%Y}"
 
 
-def _n(value) -> int:
-    return int(value or 0)
+def _rows(keys: Sequence[str], *results: Indicators) -> list[list]:
+    """One row per figure: its label, then its value in each result."""
+    return [[label(key), *(result.scalar(key) for result in results)] for key in keys]
 
 
-def _sum(values: dict, key: str) -> int:
-    return sum(_n(v.get(key)) for v in values.values())
+def _row_formats(keys: Sequence[str], columns: range) -> dict[tuple[int, int], str]:
+    """Each figure's number format on its row (a table of mixed figures, one per row)."""
+    return {(i, j): fmt for i, key in enumerate(keys) if (fmt := figure(key).number_format) for j in columns}
+
+
+def _column_formats(keys: Sequence[str], first: int = 1) -> dict[int, str]:
+    """Each figure's number format on its column (a table with one figure per column)."""
+    return {first + j: fmt for j, key in enumerate(keys) if (fmt := figure(key).number_format)}
 
 
 # --- Anomalies -------------------------------------------------------------
@@ -46,7 +56,8 @@ def anomalies_layout(anomalies: list[Anomaly], dataset_site: str, as_of: date) -
     errors = sum(1 for a in anomalies if a.is_error)
     summary = (f"{errors} erreur(s) et {len(anomalies) - errors} avertissement(s). "
                "Cliquez sur une cellule de la colonne « Cellule » pour aller corriger la donnée, "
-               "puis relancez « Vérifier les données ».") if anomalies else "Aucune anomalie : les données sont conformes."
+               "puis relancez « Vérifier les données ».") if anomalies \
+        else "Aucune anomalie : les données sont conformes."
     table = Table(ANOMALY_HEADERS, rows, links=links, link_column=4)
     return SheetLayout(plan.ANOMALIES, "Anomalies des données", f"{dataset_site} — vérification au {as_of:%d/%m/%Y}",
                        [Note(summary), table], widths={0: 14, 1: 16, 2: 7, 3: 24, 4: 9, 5: 22, 6: 90, 7: 22},
@@ -55,21 +66,12 @@ def anomalies_layout(anomalies: list[Anomaly], dataset_site: str, as_of: date) -
 
 # --- Synthèse AAAA-MM --------------------------------------------------------------------
 
-ACTIVITY_ROWS = (
-    ("Nouveaux porteurs", lambda k: k["nouveaux_porteurs"]),
-    ("Personnes accompagnées", lambda k: k["accompagnes"]),
-    ("Porteurs reçus en rendez-vous", lambda k: k["porteurs_recus"]),
-    ("Rendez-vous", lambda k: k["rdv"]),
-    ("Heures d'entretien", lambda k: k["heures"]),
-    ("Orientations vers un partenaire", lambda k: sum(k["orientations"].values())),
-    ("Créations d'entreprise", lambda k: k["creations"]),
-    ("Ateliers collectifs", lambda k: _sum(k["ateliers"], "nombre")),
-    ("Participants aux ateliers", lambda k: _sum(k["ateliers"], "participants")),
-    ("Actions de sensibilisation", lambda k: _sum(k["sensibilisation"], "nombre")),
-    ("Personnes sensibilisées", lambda k: _sum(k["sensibilisation"], "personnes")),
+SYNTHESE_ACTIVITY = (
+    "nouveaux_porteurs", "accompagnes", "porteurs_recus", "rdv", "heures", "orientations_total", "creations",
+    "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre", "sensibilisation_personnes",
 )
-PUBLIC_ROWS = (("Part de femmes", "part_femmes"), ("Part des habitants d'un QPV", "part_qpv"),
-               ("Part des moins de 26 ans", "part_moins_26"))
+PUBLIC = ("part_femmes", "part_qpv", "part_moins_26")
+CASELOAD = ("file_active", "etp", "file_active_par_etp", "capacite", "taux_charge", "scenario_poste_2")
 
 
 def _prorata(dataset: Dataset, period: Period) -> float:
@@ -82,23 +84,20 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
     ytd = periods.year_to_date(month)
     k_ytd = indicators.compute(dataset, ytd, as_of)
     k_ytd_prev = indicators.compute(dataset, periods.previous_year(ytd), as_of)
-    activity = []
-    for label, pick in ACTIVITY_ROWS:
-        target = _prorata(dataset, month) if label == "Personnes accompagnées" else None
-        activity.append([label, pick(k), pick(k_prev), pick(k_ytd), pick(k_ytd_prev), target])
-    public = [[label, k[key], k_ytd[key]] for label, key in PUBLIC_ROWS]
-    orientations = [[p, n, k_ytd["orientations"].get(p, 0)] for p, n in k["orientations"].items()]
-    creations = [[s, n, k_ytd["creations_par_secteur"].get(s, 0)] for s, n in k["creations_par_secteur"].items()
-                 if n or k_ytd["creations_par_secteur"].get(s, 0)]
+    activity = [[*row, _prorata(dataset, month) if key == "accompagnes" else None]
+                for key, row in zip(SYNTHESE_ACTIVITY, _rows(SYNTHESE_ACTIVITY, k, k_prev, k_ytd, k_ytd_prev),
+                                    strict=True)]
+    public = _rows(PUBLIC, k, k_ytd)
+    orientations = [[p, n, k_ytd.orientations.get(p, 0)] for p, n in k.orientations.items()]
+    creations = [[s, n, k_ytd.creations_par_secteur.get(s, 0)] for s, n in k.creations_par_secteur.items()
+                 if n or k_ytd.creations_par_secteur.get(s, 0)]
     milestones = schedule.schedule(dataset, as_of)
     suivis = Counter(m.etat for m in milestones)
-    caseload = [["File active (90 jours)", k["file_active"]], ["ETP", k["etp"]],
-                ["File active par ETP", k["file_active_par_etp"]], ["Capacité (file active)", k["capacite"]],
-                ["Taux de charge", k["taux_charge"]], ["Taux de charge avec un second poste", k["scenario_poste_2"]]]
     trend = _trend(dataset, month, as_of)
-    blocks = [
+    blocks: list[Block] = [
         Table(["Indicateur", "Mois", "Même mois N-1", "Cumul de l'année", "Cumul N-1", "Objectif au prorata"],
-              activity, title="Activité", formats={5: ONE_DECIMAL}),
+              activity, title="Activité", formats={5: ONE_DECIMAL},
+              cell_formats=_row_formats(SYNTHESE_ACTIVITY, range(1, 5))),
         Table(["Part des nouveaux porteurs", "Mois", "Cumul de l'année"], public, title="Public",
               formats={1: PERCENT, 2: PERCENT}),
         Table(["Partenaire", "Orientations du mois", "Cumul de l'année"], orientations,
@@ -106,11 +105,12 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
         Table(["Secteur", "Créations du mois", "Cumul de l'année"], creations, title="Créations par secteur",
               total=True),
         Table(["Jalons de suivi", "Nombre"],
-              [["En retard", suivis.get(schedule.EN_RETARD, 0)], ["À faire dans les 30 jours", suivis.get(schedule.A_VENIR, 0)]],
+              [["En retard", suivis.get(schedule.EN_RETARD, 0)],
+               ["À faire dans les 30 jours", suivis.get(schedule.A_VENIR, 0)]],
               title="Suivis à faire (détail : feuille « Échéancier suivis »)"),
-        Table(["Indicateur", "Valeur"], caseload, title="Charge de travail",
-              cell_formats={(4, 1): PERCENT, (5, 1): PERCENT}),
-        Table(["Mois", "Nouveaux porteurs", "Rendez-vous"], trend, title="Tendance sur 12 mois"),
+        Table(["Indicateur", "Valeur"], _rows(CASELOAD, k), title="Charge de travail",
+              cell_formats=_row_formats(CASELOAD, range(1, 2))),
+        Table(["Mois", label("nouveaux_porteurs"), label("rdv")], trend, title="Tendance sur 12 mois"),
     ]
     blocks.append(Chart("line", "Nouveaux porteurs et rendez-vous sur 12 mois", table=len(blocks) - 1, series=[1, 2]))
     return SheetLayout(plan.synthese_name(month), f"Synthèse mensuelle — {month.titre}", _subtitle(dataset, as_of),
@@ -118,19 +118,17 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
 
 
 def _trend(dataset: Dataset, month: Period, as_of: date) -> list[list]:
-    start = date(month.debut.year - 1, month.debut.month, 1) + timedelta(days=32)
-    months = periods.months_between(start.replace(day=1), month.fin)
+    """The twelve months ending with this one."""
+    months = periods.months_between(periods.shift_months(month.debut, -11), month.fin)
     return [[row["mois"], row["nouveaux_porteurs"], row["rdv"]]
-            for row in indicators.monthly_activity(dataset, months, as_of)]
+            for row in monthly.monthly_activity(dataset, months, as_of)]
 
 
 # --- Historique mensuel ----------------------------------------------------------------
 
-HISTORY_COLUMNS = (
-    ("Mois", "mois"), ("Nouveaux porteurs", "nouveaux_porteurs"), ("Accompagnés", "accompagnes"),
-    ("Rendez-vous", "rdv"), ("Heures", "heures"), ("Orientations", "orientations"), ("Créations", "creations"),
-    ("Ateliers", "ateliers"), ("Participants", "participants"), ("Personnes sensibilisées", "personnes"),
-    ("File active", "file_active"),
+HISTORY = (  # after the month, in this order
+    "nouveaux_porteurs", "accompagnes", "rdv", "heures", "orientations_total", "creations", "ateliers_nombre",
+    "ateliers_participants", "sensibilisation_personnes", "file_active",
 )
 
 
@@ -145,17 +143,17 @@ def history_rows(dataset: Dataset, as_of: date) -> list[list]:
     if start is None:
         return []
     months = periods.months_between(start, as_of)
-    return [[row[key] for _, key in HISTORY_COLUMNS] for row in indicators.monthly_activity(dataset, months, as_of)]
+    return [[row["mois"], *(row[key] for key in HISTORY)] for row in monthly.monthly_activity(dataset, months, as_of)]
 
 
 def historique_layout(dataset: Dataset, as_of: date) -> SheetLayout:
     rows = history_rows(dataset, as_of)
-    table = Table([header for header, _ in HISTORY_COLUMNS], rows, formats={4: ONE_DECIMAL})
-    blocks = [table]
+    table = Table(["Mois", *map(label, HISTORY)], rows, formats=_column_formats(HISTORY))
+    blocks: list[Block] = [table]
     if rows:
         blocks.append(Chart("line", "Nouveaux porteurs et personnes accompagnées par mois", table=0, series=[1, 2]))
     return SheetLayout(plan.HISTORIQUE, "Historique mensuel", _subtitle(dataset, as_of), blocks,
-                       widths={0: 10, **{i: 13 for i in range(1, len(HISTORY_COLUMNS))}}, landscape=True)
+                       widths={0: 10, **{i: 13 for i in range(1, len(HISTORY) + 1)}}, landscape=True)
 
 
 # --- COPIL AAAA -------------------------------------------------------------------------
@@ -164,16 +162,22 @@ def _caseload_by_year(dataset: Dataset, as_of: date, last_year: int) -> list[lis
     start = first_month(dataset)
     if start is None:
         return []
-    rows = []
+    rows: list[list] = []
     for y in range(start.year, last_year + 1):
         k = periods.year(y)
+        # the order of COPIL_CASELOAD
         rows.append([str(y), indicators.accompagnes(dataset, k, as_of), indicators.file_active(dataset, k, as_of),
                      indicators.etp(dataset, k, as_of), indicators.file_active_par_etp(dataset, k, as_of),
                      indicators.taux_charge(dataset, k, as_of), indicators.scenario_poste_2(dataset, k, as_of)])
     return rows
 
 
-def _funding_year(dataset: Dataset, year: int, as_of: date):
+COPIL_CASELOAD = ("accompagnes", "file_active", "etp", "file_active_par_etp", "taux_charge", "scenario_poste_2")
+COPIL_ACTIVITY = ("rdv", "heures", "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre",
+                  "sensibilisation_personnes", "emplois")
+
+
+def _funding_year(dataset: Dataset, year: int, as_of: date) -> funding.FundingYear | None:
     return next((f for f in funding.funding_years(dataset, as_of) if f.annee == year), None)
 
 
@@ -181,52 +185,44 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
     period = periods.year(year)
     k = indicators.compute(dataset, period, as_of)
     s = dataset.settings
-    objectives = [["Personnes accompagnées", s.objectif_accompagnes, k["accompagnes"],
-                   indicators.rate(k["accompagnes"], s.objectif_accompagnes)]]
+    objectives: list[list] = [[label("accompagnes"), s.objectif_accompagnes, k.accompagnes,
+                               indicators.rate(k.accompagnes, s.objectif_accompagnes)]]
     # a cohort needs time to create: the two previous cohorts say more than the year's own
     for cohort_year in (year - 2, year - 1, year):
-        cohort = indicators.taux_creation(dataset, periods.year(cohort_year), as_of).get(str(cohort_year), {})
-        rate = cohort.get("taux")
-        objectives.append([f"Taux de création (cohorte {cohort_year}, {cohort.get('cohorte', 0)} personnes)",
+        cohort = indicators.taux_creation(dataset, periods.year(cohort_year), as_of)[str(cohort_year)]
+        rate = cohort.taux
+        objectives.append([f"Taux de création (cohorte {cohort_year}, {cohort.cohorte} personnes)",
                            s.objectif_taux_creation, rate,
                            None if rate is None or not s.objectif_taux_creation
                            else round(rate / s.objectif_taux_creation, 4)])
-    public = [["Part de femmes", k["part_femmes"]], ["Part des habitants d'un QPV", k["part_qpv"]],
-              ["Part des moins de 26 ans", k["part_moins_26"]]]
-    ages = [[band, n] for band, n in k["par_tranche_age"].items()]
-    sectors = [[sector, n] for sector, n in k["creations_par_secteur"].items() if n]
-    forms = [[form, n] for form, n in k["creations_par_forme"].items() if n]
-    survival = [[f"{y} an{'s' if y != '1' else ''}", v["eligibles"], v["actives"], v["taux"]]
-                for y, v in k["perennite"].items()]
+    public = _rows(PUBLIC, k)
+    ages = [[band, n] for band, n in k.par_tranche_age.items()]
+    sectors = [[sector, n] for sector, n in k.creations_par_secteur.items() if n]
+    forms = [[form, n] for form, n in k.creations_par_forme.items() if n]
+    survival = [[years_label(y), v.eligibles, v.actives, v.taux] for y, v in k.perennite.items()]
     fy = _funding_year(dataset, year, as_of)
-    money = []
+    money: list[list] = []
     if fy is not None:
         money = [[f, fy.parts.get(f)] for f in dataset.funders] + [
             ["Reste à charge de la structure", fy.reste_a_charge], ["Coût total", fy.cout],
             ["Coût par personne accompagnée", fy.cout_par_accompagne], ["Coût par création", fy.cout_par_creation]]
     caseload = _caseload_by_year(dataset, as_of, year)
-    activity = [["Rendez-vous", k["rdv"]], ["Heures d'entretien", k["heures"]],
-                ["Ateliers collectifs", _sum(k["ateliers"], "nombre")],
-                ["Participants aux ateliers", _sum(k["ateliers"], "participants")],
-                ["Actions de sensibilisation", _sum(k["sensibilisation"], "nombre")],
-                ["Personnes sensibilisées", _sum(k["sensibilisation"], "personnes")],
-                ["Emplois dans les entreprises suivies", k["emplois"]]]
-    blocks = [
+    blocks: list[Block] = [
         Table(["Objectif", "Objectif fixé", "Résultat", "Atteint à"], objectives, title="Objectifs et résultats",
               formats={3: PERCENT}, cell_formats={(i, j): PERCENT for i in (1, 2, 3) for j in (1, 2)}),
         Table(["Public accueilli (nouveaux porteurs)", "Part"], public, title="Profil du public", formats={1: PERCENT}),
-        Table(["Tranche d'âge", "Nouveaux porteurs"], ages, title="Âge au premier contact", total=True),
+        Table(["Tranche d'âge", label("nouveaux_porteurs")], ages, title="Âge au premier contact", total=True),
         Table(["Secteur", "Créations"], sectors, title=f"Créations {year} par secteur", total=True),
         Table(["Forme juridique", "Créations"], forms, title=f"Créations {year} par forme juridique", total=True),
         Table(["Pérennité", "Entreprises concernées", "Toujours actives", "Taux"], survival,
               title="Pérennité des entreprises créées", formats={3: PERCENT}),
         Table(["Financement", "Montant"], money, title=f"Financement {year}", formats={1: EURO}),
-        Table(["Année", "Accompagnés", "File active (fin d'année)", "ETP", "File active par ETP", "Taux de charge",
-               "Avec un second poste"], caseload, title="Charge par ETP et scénario d'un second poste",
-              formats={3: "0.00", 4: ONE_DECIMAL, 5: PERCENT, 6: PERCENT}),
-        Table(["Volume d'activité", year], activity, title="Activité"),
+        Table(["Année", *map(label, COPIL_CASELOAD)], caseload, title="Charge par ETP et scénario d'un second poste",
+              formats=_column_formats(COPIL_CASELOAD)),
+        Table(["Volume d'activité", str(year)], _rows(COPIL_ACTIVITY, k), title="Activité",
+              cell_formats=_row_formats(COPIL_ACTIVITY, range(1, 2))),
     ]
-    charts = []
+    charts: list[Block] = []
     if sectors:
         charts.append(Chart("bar", f"Créations {year} par secteur", table=3, series=[1]))
     if caseload:
@@ -241,29 +237,25 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
 # --- COTECH AAAA-Tn ----------------------------------------------------------------------
 
 def _pipeline(dataset: Dataset, period: Period, as_of: date) -> list[list]:
-    p = dataset.porteurs
-    seen = set(p.loc[p["date_premier_contact"].between(pd.Timestamp(period.debut), pd.Timestamp(period.fin)), "id"])
-    r = dataset.rendez_vous
-    in_period = r["date"].between(pd.Timestamp(period.debut), pd.Timestamp(min(period.fin, as_of)))
-    seen |= set(r.loc[in_period, "id_porteur"].dropna())
-    counts = p[p["id"].isin(seen)]["statut"].value_counts()
+    """The accompanied people of the period (those of `accompagnes` that have a Porteurs row), by Statut."""
+    counts = selection.accompanied(dataset, period, as_of).porteurs(dataset)["statut"].value_counts()
     return [[statut, int(counts.get(statut, 0))] for statut in dataset.settings.values("Statut")]
 
 
 def _orientation_outcomes(dataset: Dataset, period: Period) -> list[list]:
     p = dataset.porteurs
     oriented = p[p["partenaire"].notna() & p["date_orientation"].notna()]
-    in_period = oriented["date_orientation"].between(pd.Timestamp(period.debut), pd.Timestamp(period.fin))
+    in_period = selection.between(oriented["date_orientation"], period.debut, period.fin)
     rows = []
     for partner in dataset.settings.values("Partenaire"):
         mine = oriented[oriented["partenaire"] == partner]
         created = int(mine["date_creation"].notna().sum())
-        rows.append([partner, int(in_period[mine.index].sum()), len(mine), created, indicators.rate(created, len(mine))])
+        rows.append([partner, int(in_period[mine.index].sum()), len(mine), created,
+                     indicators.rate(created, len(mine))])
     return rows
 
 
 def cotech_layout(dataset: Dataset, quarter: Period, as_of: date) -> SheetLayout:
-    k = indicators.compute(dataset, quarter, as_of)
     milestones = schedule.schedule(dataset, as_of)
     by_state = Counter((m.jalon, m.etat) for m in milestones)
     follow = [[jalon, by_state.get((jalon, schedule.EN_RETARD), 0), by_state.get((jalon, schedule.A_VENIR), 0)]
@@ -273,9 +265,9 @@ def cotech_layout(dataset: Dataset, quarter: Period, as_of: date) -> SheetLayout
     suggestions = suggest_referents(dataset)
     suggested = [[s.id_porteur, s.secteur, ", ".join(s.id_referents) or "aucun référent disponible"]
                  for s in suggestions]
-    workshops = [[t, v["nombre"], v["participants"]] for t, v in k["ateliers"].items()]
-    capacities = [[c, n] for c, n in indicators.capacites_photolangage(dataset, quarter, as_of, limit=10)]
-    blocks = [
+    workshops = [[t, v.nombre, v.participants] for t, v in indicators.ateliers(dataset, quarter, as_of).items()]
+    capacities = [[c, n] for c, n in photolangage.capacites_photolangage(dataset, quarter, as_of, limit=10)]
+    blocks: list[Block] = [
         Table(["Statut", "Porteurs"], _pipeline(dataset, quarter, as_of),
               title="Porteurs accompagnés dans le trimestre, par statut", total=True),
         Table(["Partenaire", "Orientés dans le trimestre", "Orientés depuis le début", "dont entreprise créée",
@@ -287,7 +279,8 @@ def cotech_layout(dataset: Dataset, quarter: Period, as_of: date) -> SheetLayout
               [["Contactables (accord et actifs)", contactables], ["Porteurs à qui en proposer", len(suggestions)]],
               title="Référents"),
         Table(["Porteur", "Secteur", "Référents suggérés"], suggested, title="Suggestions de référents"),
-        Table(["Atelier", "Nombre", "Participants"], workshops, title="Ateliers du trimestre", total=True),
+        Table(["Type d'atelier", *(part.label for part in figure("ateliers").parts)], workshops,
+              title="Ateliers du trimestre", total=True),
         Table(["Capacité relevée (photolangage)", "Fois"], capacities, title="Capacités les plus relevées"),
     ]
     blocks.append(Chart("bar", "Orientations par partenaire", table=1, series=[2, 3]))

@@ -32,13 +32,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 Position = tuple[int, int]
 SECONDARY_MARK = "masqué"
 
 
-class Hidden(str, Enum):
+class Hidden(StrEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
 
@@ -163,7 +163,7 @@ def _priors(mask, lines: tuple[Line, ...], threshold: int) -> dict[Position, tup
     under_small_total = {
         p for line in lines if mask[line.total[0]][line.total[1]] is Hidden.PRIMARY for p in line.cells
     }
-    priors = {}
+    priors: dict[Position, tuple[float, float]] = {}
     for i, row in enumerate(mask):
         for j, state in enumerate(row):
             if state is Hidden.PRIMARY:

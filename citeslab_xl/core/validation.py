@@ -21,8 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from citeslab_xl.core import anomalies as A
 from citeslab_xl.core import cells, schema
-from citeslab_xl.core.anomalies import Anomaly
-from citeslab_xl.core.cells import CellError, show
+from citeslab_xl.core.anomalies import Anomaly, BadCell, CellAnomaly, Position
 from citeslab_xl.core.dataset import Dataset, from_records, share_column
 from citeslab_xl.core.grid import RawColumn, RawTable, RawWorkbook, is_blank
 from citeslab_xl.core.periods import shift_years
@@ -54,9 +53,9 @@ class Context:
 def _date_between(low: Callable[[Context], date] | None, high: Callable[[Context], date] | None):
     def rule(value: date, ctx: Context) -> date:
         if low is not None and value < low(ctx):
-            raise CellError(A.DateTooEarly, limite=show(low(ctx)))
+            raise BadCell(A.DateTooEarly(limite=low(ctx)))
         if high is not None and value > high(ctx):
-            raise CellError(A.DateFuture, limite=show(high(ctx)))
+            raise BadCell(A.DateFuture(limite=high(ctx)))
         return value
     return rule
 
@@ -66,7 +65,7 @@ def _number_between(low, high, low_open: bool = False):
         hi = high(ctx) if callable(high) else high
         too_low = value <= low if low_open else value < low
         if too_low or (hi is not None and value > hi):
-            raise CellError(A.NumberRange, mini=low, maxi="∞" if hi is None else hi)
+            raise BadCell(A.NumberRange(mini=low, maxi=hi))
         return value
     return rule
 
@@ -121,24 +120,35 @@ def _convert(column: Column, value, ctx: Context):
     if kind is Kind.OUINON:
         return cells.to_bool(value)
     if kind is Kind.LIST:
+        assert column.list_name is not None, column.key  # the contract names the list of every list column
         return cells.to_list_value(value, ctx.settings.values(column.list_name), column.list_name)
     return cells.to_text(value)
 
 
 def _field_validator(sheet_key: str, column: Column, rule: Callable | None):
     def validate(value: Any, info: ValidationInfo):
-        ctx: Context = info.context["ctx"]
+        context = info.context or {}
+        ctx: Context = context["ctx"]
         if is_blank(value):
-            if column.required and not info.context.get("lenient"):
-                raise PydanticCustomError(A.RequiredMissing.code, "required",
-                                          {"params": {"hint": HINTS.get(column.kind, "une valeur de la liste")}})
+            if column.required and not context.get("lenient"):
+                raise _for_pydantic(A.RequiredMissing(hint=HINTS.get(column.kind, "une valeur de la liste")))
             return None
         try:
             typed = _convert(column, value, ctx)
             return rule(typed, ctx) if rule is not None else typed
-        except CellError as err:
-            raise PydanticCustomError(err.kind.code, "cell", {"params": err.params}) from None
+        except BadCell as bad:
+            raise _for_pydantic(bad.anomaly) from None
     return validate
+
+
+def _for_pydantic(anomaly: CellAnomaly) -> PydanticCustomError:
+    """Pydantic collects every bad cell of a row; the anomaly rides in the error's context."""
+    return PydanticCustomError(anomaly.code, "cell", {"anomaly": anomaly})
+
+
+def _nullable(python_type: type, validator: Callable) -> Any:
+    """`python_type | None`, the cell going through `validator` first."""
+    return Annotated[python_type | None, BeforeValidator(validator)]
 
 
 def build_model(sheet: schema.Sheet, funders: tuple[str, ...] = ()) -> type[BaseModel]:
@@ -146,18 +156,12 @@ def build_model(sheet: schema.Sheet, funders: tuple[str, ...] = ()) -> type[Base
     fields: dict[str, Any] = {}
     for column in sheet.columns:
         rule = COLUMN_RULES.get((sheet.key, column.key))
-        annotated = Annotated[PYTHON_TYPES[column.kind] | None,
-                              BeforeValidator(_field_validator(sheet.key, column, rule))]
-        fields[column.key] = (annotated, None)
+        fields[column.key] = (_nullable(PYTHON_TYPES[column.kind], _field_validator(sheet.key, column, rule)), None)
     for funder in funders:
         share = schema.Column(share_column(funder), schema.funder_header(funder), Kind.PERCENT)
-        annotated = Annotated[Decimal | None, BeforeValidator(_field_validator(sheet.key, share, SHARE_RULE))]
-        fields[share_column(funder)] = (annotated, None)
+        fields[share_column(funder)] = (_nullable(Decimal, _field_validator(sheet.key, share, SHARE_RULE)), None)
     model_name = "".join(part.capitalize() for part in sheet.key.split("_"))
     return create_model(model_name, __config__=ConfigDict(extra="ignore"), **fields)
-
-
-KINDS_BY_CODE = {k.code: k for k in A.ALL_KINDS}
 
 
 # --- one sheet ----------------------------------------------------------------
@@ -175,11 +179,11 @@ class Located:
         raw = self.by_key.get(key) if key else None
         return raw.header if raw else (self.table.sheet.column(key).header if key in _keys(self.table.sheet) else key)
 
-    def anomaly(self, kind, row: dict, key: str | None, value=None, **params) -> Anomaly:
+    def place(self, anomaly: Anomaly, row: dict, key: str | None, value=None) -> Anomaly:
+        """The anomaly at the row's cell in column `key` (the row alone when the column is absent)."""
         raw = self.by_key.get(key) if key else None
-        shown = None if value is None else show(value)
-        return kind.at(self.table.sheet_name, row["_row"], self.header(key), raw.index if raw else None, shown,
-                       **params)
+        where = Position(self.table.sheet_name, row["_row"], self.header(key), raw.index if raw else None)
+        return anomaly.at(where, value)
 
 
 def _keys(sheet: schema.Sheet) -> set[str]:
@@ -205,20 +209,19 @@ def validate_table(table: RawTable, ctx: Context, funders: tuple[str, ...]) -> t
     found: list[Anomaly] = []
     rows: list[dict] = []
     for excel_row, values in table.rows:
-        data = {k: v for k, v in zip(keys, values) if k is not None}
+        data = {k: v for k, v in zip(keys, values, strict=True) if k is not None}
         try:
             typed = model.model_validate(data, context=context).model_dump()
         except ValidationError as exc:
             for error in exc.errors():
-                key = error["loc"][0]
+                key = str(error["loc"][0])
                 if key in absent_required:
                     continue
                 raw = by_key[key]
-                kind = KINDS_BY_CODE[error["type"]]
+                anomaly: CellAnomaly = error["ctx"]["anomaly"]
                 value = data.get(key)
-                found.append(kind.at(table.sheet_name, excel_row, raw.header, raw.index,
-                                     None if is_blank(value) else show(value),
-                                     **error["ctx"]["params"]))
+                where = Position(table.sheet_name, excel_row, raw.header, raw.index)
+                found.append(anomaly.at(where, None if is_blank(value) else value))
                 data[key] = None
             typed = model.model_validate(data, context=lenient).model_dump()
             typed["_bad"] = {e["loc"][0] for e in exc.errors()}
@@ -226,7 +229,7 @@ def validate_table(table: RawTable, ctx: Context, funders: tuple[str, ...]) -> t
         rows.append(typed)
     for key in sorted(absent_required):
         column = sheet.column(key)
-        found.append(A.ColumnMissing.at(table.sheet_name, table.header_row, column.header))
+        found.append(A.ColumnMissing().at(Position(table.sheet_name, table.header_row, column.header)))
     return Located(table, rows, by_key), found
 
 
@@ -234,8 +237,8 @@ def validate_table(table: RawTable, ctx: Context, funders: tuple[str, ...]) -> t
 
 def _date_order(sheet: Located, row: dict, later: str, earlier: str) -> Anomaly | None:
     if row.get(later) and row.get(earlier) and row[later] < row[earlier]:
-        anomaly = sheet.anomaly(A.DateOrder, row, later, row[later], autre=sheet.header(earlier),
-                                autre_valeur=show(row[earlier]))
+        anomaly = sheet.place(A.DateOrder(autre=sheet.header(earlier) or earlier, autre_valeur=row[earlier]),
+                              row, later, row[later])
         row[later] = None
         return anomaly
     return None
@@ -243,7 +246,7 @@ def _date_order(sheet: Located, row: dict, later: str, earlier: str) -> Anomaly 
 
 def _requires(sheet: Located, row: dict, key: str, statut: str) -> Anomaly | None:
     if row.get(key) is None and key in sheet.by_key and not _had_error(sheet, row, key):
-        return sheet.anomaly(A.StatusIncomplete, row, key, statut=statut)
+        return sheet.place(A.StatusIncomplete(statut=statut), row, key)
     return None
 
 
@@ -268,7 +271,7 @@ def porteur_rules(sheet: Located, as_of: date) -> list[Anomaly]:
         if born and first:
             age = _age(born, first)
             if not 15 <= age <= 90:
-                found.append(sheet.anomaly(A.AgeOutOfRange, row, "date_naissance", born, age=age))
+                found.append(sheet.place(A.AgeOutOfRange(age=age), row, "date_naissance", born))
                 row["date_naissance"] = None
     return [a for a in found if a is not None]
 
@@ -286,7 +289,7 @@ def unique_ids(sheet: Located, key: str = "id") -> list[Anomaly]:
             continue
         folded = value.casefold()
         if folded in first_seen:
-            found.append(sheet.anomaly(A.IdDuplicate, row, key, value, premiere=first_seen[folded]))
+            found.append(sheet.place(A.IdDuplicate(premiere=first_seen[folded]), row, key, value))
             row[key] = None
         else:
             first_seen[folded] = row["_row"]
@@ -298,7 +301,7 @@ def known_ids(sheet: Located, ids: set[str], key: str = "id_porteur") -> list[An
     for row in sheet.rows:
         value = row.get(key)
         if value is not None and value.casefold() not in ids:
-            found.append(sheet.anomaly(A.IdUnknown, row, key, value))
+            found.append(sheet.place(A.IdUnknown(), row, key, value))
             row[key] = None
     return found
 
@@ -309,10 +312,10 @@ def atelier_rules(sheet: Located, ids: set[str]) -> list[Anomaly]:
         listed = [p.strip() for p in (row.get("ids_participants") or "").split(";") if p.strip()]
         unknown = [p for p in listed if p.casefold() not in ids]
         if unknown:
-            found.append(sheet.anomaly(A.IdUnknown, row, "ids_participants", unknown[0]))
+            found.append(sheet.place(A.IdUnknown(), row, "ids_participants", unknown[0]))
         participants = row.get("participants")
         if participants is not None and len(listed) > participants:
-            found.append(sheet.anomaly(A.ParticipantsOver, row, "participants", participants, nombre=len(listed)))
+            found.append(sheet.place(A.ParticipantsOver(nombre=len(listed)), row, "participants", participants))
     return found
 
 
@@ -321,7 +324,7 @@ def photolangage_rules(sheet: Located, ateliers: Located | None) -> list[Anomaly
     found = []
     for row in sheet.rows:
         if row.get("date") and row["date"] not in days:
-            found.append(sheet.anomaly(A.PhotolangageDateUnknown, row, "date", row["date"]))
+            found.append(sheet.place(A.PhotolangageDateUnknown(), row, "date", row["date"]))
     return found
 
 
@@ -333,21 +336,21 @@ def suivi_rules(sheet: Located, porteurs: dict[str, dict]) -> list[Anomaly]:
             continue
         porteur = porteurs[ident.casefold()]
         if porteur.get("statut") != "Créé":
-            found.append(sheet.anomaly(A.SuiviNotCreated, row, "id_porteur", ident))
+            found.append(sheet.place(A.SuiviNotCreated(), row, "id_porteur", ident))
             continue
         created = porteur.get("date_creation")
         if created and row.get("date") and row["date"] < created:
-            found.append(sheet.anomaly(A.DateOrder, row, "date", row["date"], autre="Date de création du porteur",
-                                       autre_valeur=show(created)))
+            found.append(sheet.place(A.DateOrder(autre="Date de création du porteur", autre_valeur=created),
+                                     row, "date", row["date"]))
     return found
 
 
 def referent_rules(sheet: Located) -> list[Anomaly]:
-    found = []
+    found: list[Anomaly | None] = []
     for row in sheet.rows:
         if row.get("telephone") is None and row.get("email") is None \
                 and not {"telephone", "email"} & row.get("_bad", set()):
-            found.append(sheet.anomaly(A.ReferentNoContact, row, "telephone"))
+            found.append(sheet.place(A.ReferentNoContact(), row, "telephone"))
         if row.get("accord"):
             found.append(_requires(sheet, row, "date_accord", "Accord de contact = Oui"))
     return [a for a in found if a is not None]
@@ -357,15 +360,15 @@ def financement_rules(sheet: Located, funders: tuple[str, ...]) -> list[Anomaly]
     found = []
     seen: dict[tuple, int] = {}
     for row in sheet.rows:
-        total = sum((row.get(share_column(f)) or Decimal(0)) for f in funders)
+        total = sum((row.get(share_column(f)) or Decimal(0) for f in funders), Decimal(0))
         if total > 100:
             first = share_column(funders[0]) if funders else None
-            found.append(sheet.anomaly(A.SharesOver100, row, first, total, total=show(total)))
+            found.append(sheet.place(A.SharesOver100(total=total), row, first, total))
         pair = (row.get("annee"), (row.get("poste") or "").casefold())
         if pair[0] is not None and pair[1]:
             if pair in seen:
-                found.append(sheet.anomaly(A.FundingDuplicate, row, "poste", f"{pair[0]}, {row['poste']}",
-                                           premiere=seen[pair]))
+                found.append(sheet.place(A.FundingDuplicate(premiere=seen[pair]), row, "poste",
+                                         f"{pair[0]}, {row['poste']}"))
             else:
                 seen[pair] = row["_row"]
     return found
@@ -383,16 +386,16 @@ def privacy_warnings(porteurs: Located, rdv: Located | None, as_of: date, years:
     for row in porteurs.rows:
         ident = row.get("id")
         if row.get("consentement") is False and (row.get("telephone") or row.get("email")):
-            found.append(porteurs.anomaly(A.NoConsent, row, "consentement", "Non"))
+            found.append(porteurs.place(A.NoConsent(), row, "consentement", "Non"))
         if ident is None:
             continue
         last = max([d for d in (row.get("date_premier_contact"), last_rdv.get(ident.casefold())) if d], default=None)
         if row.get("date_creation"):
             last = max(filter(None, [last, shift_years(row["date_creation"], 3)]))
         if last and shift_years(last, years) < as_of:
-            found.append(porteurs.anomaly(A.RetentionExpired, row, "id", last, annees=years))
+            found.append(porteurs.place(A.RetentionExpired(dernier_contact=last, annees=years), row, "id", last))
         if rdv is not None and ident.casefold() not in met:
-            found.append(porteurs.anomaly(A.NoRendezVous, row, "id", ident))
+            found.append(porteurs.place(A.NoRendezVous(), row, "id", ident))
     return found
 
 

@@ -29,15 +29,15 @@ import functools
 import logging
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from citeslab_xl import __version__
 from citeslab_xl.adapters import xlbook
-from citeslab_xl.adapters.writer import JOURNAL, journal_layout
-from citeslab_xl.core import cells, periods, plan, sheets
-from citeslab_xl.core.cells import CellError
+from citeslab_xl.adapters.export_file import write_export
+from citeslab_xl.core import cells, journal, periods, plan, sheets
+from citeslab_xl.core.anomalies import BadCell
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.errors import CitesLabError, UnusableWorkbook
-from citeslab_xl.core.export import write_export
 from citeslab_xl.core.grid import RawWorkbook, locate
 from citeslab_xl.core.layout import SheetLayout
 from citeslab_xl.core.validation import validate
@@ -92,13 +92,13 @@ class _Run:
             raise UnusableWorkbook(NO_PORTEURS)
         self.dataset: Dataset = validate(self.raw, as_of)
 
-    def publish(self, layouts: list[SheetLayout], action: str) -> dict[str, object]:
+    def publish(self, layouts: list[SheetLayout], action: str) -> dict[str, Any]:  # the xlwings sheets
         written = [layout.name for layout in layouts]
-        xlbook.check_ownership(self.book, written + [JOURNAL])
-        row = [datetime.now().replace(microsecond=0), action, __version__, api.rows_read(self.raw),
-               len(self.dataset.anomalies), ", ".join(written), xlbook.grids_sha256(self.grids)]
-        journal = journal_layout(xlbook.journal_rows(self.book) + [row])
-        return xlbook.write_layouts(self.book, layouts + [journal])
+        xlbook.check_ownership(self.book, written + [journal.JOURNAL])
+        run = journal.run_values(action, __version__, api.rows_read(self.raw), len(self.dataset.anomalies))
+        row = journal.row(run, written, xlbook.grids_sha256(self.grids))
+        sheet = journal.journal_layout(xlbook.journal_rows(self.book) + [row])
+        return xlbook.write_layouts(self.book, layouts + [sheet])
 
     def counts(self) -> str:
         errors, warnings = len(self.dataset.errors), len(self.dataset.warnings)
@@ -170,7 +170,7 @@ def selected_date(book) -> date | None:
     if isinstance(value, str):
         try:
             return cells.to_date(value)
-        except CellError:
+        except BadCell:
             return None
     return None
 

@@ -1,52 +1,119 @@
-"""The command line: a thin door over the Python API (interfaces.md › Command line)."""
+"""The command line: a thin door over the Python API (interfaces.md › Command line).
+
+Each command parses its arguments (the shared options are declared once, below), makes one call to
+`citeslab_xl.doors.api` and prints what it returns: tables on stdout, `--json` on stdout, messages on stderr.
+A refusal of the engine becomes its French sentence and its exit code; Typer's own words (help pages, usage
+errors) are French too (`citeslab_xl.doors.french`). Nothing heavy is imported before a command runs, so that
+`citeslab-xl --help` answers at once.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from citeslab_xl.core.errors import CitesLabError
+from citeslab_xl.core import periods
+from citeslab_xl.core.errors import CitesLabError, RequestRefused
+from citeslab_xl.core.periods import Period
 from citeslab_xl.doors import api
+from citeslab_xl.doors.french import FrenchCommand, FrenchGroup, ValueRefused
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="CitésLab : vérifier le classeur, calculer les indicateurs, préparer les synthèses.")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+# The option that says what a refusal of the engine (`RequestRefused.field`) is about.
+FIELD_OPTIONS = {"as_of": "--as-of", "period": "--period", "month": "--month", "people": "--people, --years",
+                 "errors": "--errors"}
 
-def fail(message: str, code: int = 2) -> None:
+
+def command(name: str | None = None) -> Any:
+    return app.command(name, cls=FrenchCommand)
+
+
+# --- parsing: one parser per kind of value, each refusing in French --------------------------
+
+def parse_day(text: str) -> date:
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    raise ValueRefused(f"« {text} » : tapez une date au format AAAA-MM-JJ, par exemple {date.today():%Y-%m-%d}.")
+
+
+def parse_period(text: str) -> Period:
+    try:
+        return periods.parse_period(text)
+    except RequestRefused as exc:
+        raise ValueRefused(exc.message) from None
+
+
+def parse_count(text: str) -> int:
+    try:
+        return int(str(text).strip())
+    except ValueError:
+        raise ValueRefused(f"« {text} » : tapez un nombre entier, par exemple 400.") from None
+
+
+def parse_share(text: str) -> float:
+    try:
+        return float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise ValueRefused(f"« {text} » : tapez une part entre 0 et 1, par exemple 0.05 pour 5 %.") from None
+
+
+_PERIOD = typer.Option("--period", metavar="PÉRIODE", parser=parse_period,
+                       help="AAAA-MM (un mois), AAAA-Tn (un trimestre) ou AAAA (une année).")
+Workbook = Annotated[Path, typer.Argument(metavar="CLASSEUR", show_default=False,
+                                          help="Le classeur de suivi (.xlsx ou .xlsm).")]
+NewFile = Annotated[Path, typer.Argument(metavar="FICHIER", show_default=False,
+                                         help="Le fichier à créer (il ne doit pas exister).")]
+AsOf = Annotated[date | None, typer.Option("--as-of", metavar="AAAA-MM-JJ", parser=parse_day,
+                                           help="Le jour des calculs (par défaut : aujourd'hui).")]
+PeriodOption = Annotated[Period | None, _PERIOD]
+RequiredPeriod = Annotated[Period, _PERIOD]
+Out = Annotated[Path | None, typer.Option("--out", metavar="FICHIER",
+                                          help="Écrit dans ce nouveau fichier au lieu de mettre à jour le classeur.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Écrit le résultat en JSON sur la sortie standard.")]
+
+
+# --- refusals and messages -------------------------------------------------------------
+
+def fail(message: str, code: int = 2) -> NoReturn:
     err.print(message, markup=False, highlight=False)
     raise typer.Exit(code)
 
 
-def parse_as_of(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--as-of « {text} » : tapez une date au format AAAA-MM-JJ, par exemple 2026-11-26.")
+def say(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
 
 
 @contextmanager
-def refusals():
-    """Every refusal of the engine becomes its French sentence and its exit code."""
+def refusals() -> Iterator[None]:
+    """Every refusal of the engine becomes its French sentence (after the option it concerns) and its exit code."""
     try:
         yield
+    except RequestRefused as exc:
+        option = FIELD_OPTIONS.get(exc.field)
+        fail(f"{option} : {exc.message}" if option else exc.message, exc.exit_code)
     except CitesLabError as exc:
         fail(exc.message, exc.exit_code)
 
 
 @contextmanager
-def working(message: str):
+def working(message: str) -> Iterator[None]:
     """A spinner on a terminal, nothing when the output is piped."""
     if err.is_terminal:
         with err.status(message):
@@ -55,243 +122,181 @@ def working(message: str):
         yield
 
 
-@app.command()
-def template(out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le classeur à créer.")):
+def write_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+# --- the commands -----------------------------------------------------------------------
+
+@command()
+def template(out_path: NewFile) -> None:
     """Écrit le classeur géré, vide (le même que workbooks/template.xlsx)."""
     with refusals():
-        api.write_template(out_path)
-    err.print(f"Classeur créé : {out_path}", markup=False)
+        written = api.write_template(out_path)
+    say(f"Classeur créé : {written}")
 
 
-@app.command()
-def check(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR", help="Le classeur .xlsx ou .xlsm à vérifier."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    as_json: bool = typer.Option(False, "--json", help="Écrit les anomalies en JSON."),
-):
+@command()
+def check(workbook: Workbook, as_of: AsOf = None, as_json: AsJson = False) -> None:
     """Vérifie chaque ligne ; code de sortie 0 sans erreur, 1 avec erreurs, 2 fichier inutilisable."""
-    day = parse_as_of(as_of)
     with refusals(), working("Lecture et vérification du classeur…"):
-        dataset = api.check_file(workbook, day)
+        dataset = api.check_file(workbook, as_of)
     if as_json:
-        json.dump([a.to_json() for a in dataset.anomalies], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json([a.to_json() for a in dataset.anomalies])
     else:
         print_anomalies(dataset.anomalies)
     errors, warnings = len(dataset.errors), len(dataset.warnings)
-    err.print(f"{errors} erreur(s), {warnings} avertissement(s).", markup=False)
+    say(f"{errors} erreur(s), {warnings} avertissement(s).")
     raise typer.Exit(1 if errors else 0)
 
 
-@app.command()
+@command()
 def demo(
-    out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le classeur de démonstration à créer."),
-    people: int = typer.Option(400, "--people", help="Nouveaux porteurs par an."),
-    years: int = typer.Option(3, "--years", help="Nombre d'années d'activité."),
-    seed: int = typer.Option(0, "--seed", help="Graine : la même graine donne le même classeur."),
-    errors: float = typer.Option(0.0, "--errors", help="Part des lignes à fausser volontairement (0 à 1)."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des données (AAAA-MM-JJ)."),
-):
+    out_path: NewFile,
+    people: Annotated[int, typer.Option("--people", metavar="N", parser=parse_count,
+                                        help="Nouveaux porteurs par an.")] = 400,
+    years: Annotated[int, typer.Option("--years", metavar="N", parser=parse_count,
+                                       help="Nombre d'années d'activité.")] = 3,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", parser=parse_count,
+                                      help="Graine : la même graine donne le même classeur.")] = 0,
+    errors: Annotated[float, typer.Option("--errors", metavar="PART", parser=parse_share,
+                                          help="Part des lignes à fausser volontairement (0 à 1).")] = 0.0,
+    as_of: AsOf = None,
+) -> None:
     """Crée un classeur de démonstration réaliste (noms fictifs, quartiers de Besançon)."""
-    from citeslab_xl.demo import write_demo
-
-    day = parse_as_of(as_of)
-    try:
-        with working("Création du classeur de démonstration…"):
-            data = write_demo(out_path, people=people, years=years, seed=seed, errors=errors, as_of=day)
-    except ValueError as exc:
-        fail(str(exc))
-    except OSError as exc:
-        fail(f"{out_path} : écriture impossible ({exc.strerror}) ; choisissez un autre dossier.")
-    err.print(f"Classeur de démonstration créé : {out_path} ({data.row_count} lignes, "
-              f"{len(data.spoiled)} erreur(s) volontaire(s)).", markup=False)
+    with refusals(), working("Création du classeur de démonstration…"):
+        data = api.write_demo(out_path, people=people, years=years, seed=seed, errors=errors, as_of=as_of)
+    say(f"Classeur de démonstration créé : {out_path} ({data.row_count} lignes, "
+        f"{len(data.spoiled)} erreur(s) volontaire(s)).")
 
 
-@app.command()
-def indicators(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    period: str = typer.Option(..., "--period", help="AAAA-MM, AAAA-Tn ou AAAA."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    as_json: bool = typer.Option(False, "--json", help="Écrit les indicateurs en JSON."),
-):
+@command()
+def indicators(workbook: Workbook, period: RequiredPeriod, as_of: AsOf = None, as_json: AsJson = False) -> None:
     """Les indicateurs d'une période (indicators.md)."""
-    from citeslab_xl.core import indicators as ind
-    from citeslab_xl.core.periods import parse_period
-
-    day = parse_as_of(as_of)
-    try:
-        chosen = parse_period(period)
-    except ValueError as exc:
-        fail(f"--period : {exc}")
     with refusals(), working("Calcul des indicateurs…"):
-        figures = ind.compute(api.check_file(workbook, day), chosen, day)
+        figures = api.indicators(workbook, period, as_of)
     if as_json:
-        json.dump(figures, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(figures.to_json())
     else:
-        print_figures(figures, f"Indicateurs — {chosen.titre} (au {day:%d/%m/%Y})")
+        print_figures(figures, f"Indicateurs — {period.titre} (au {as_of or date.today():%d/%m/%Y})")
 
 
-@app.command()
-def funding(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    as_json: bool = typer.Option(False, "--json", help="Écrit la répartition en JSON."),
-):
+@command()
+def funding(workbook: Workbook, as_json: AsJson = False) -> None:
     """La répartition du coût du poste entre financeurs ; code 1 si une ligne dépasse 100 %."""
-    from citeslab_xl.core import funding as fund
-
     with refusals():
-        dataset = api.check_file(workbook, date.today())
-    split = fund.split_funding(dataset)
+        report = api.funding(workbook)
     if as_json:
-        json.dump(split.to_json(), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(report.split.to_json())
     else:
-        print_funding(split)
-    in_error = [a for a in dataset.errors if a.feuille == dataset.sheet_names.get("financement")]
-    for anomaly in in_error:
-        err.print(f"{anomaly.feuille}!{anomaly.cellule} : {anomaly.message}", markup=False)
-    raise typer.Exit(1 if in_error else 0)
+        print_funding(report.split)
+    for anomaly in report.in_error:
+        say(f"{anomaly.feuille}!{anomaly.cellule} : {anomaly.message}")
+    raise typer.Exit(1 if report.in_error else 0)
 
 
-def _period_option(text: str | None):
-    from citeslab_xl.core.periods import parse_period
-
-    if text is None:
-        return None
-    try:
-        return parse_period(text)
-    except ValueError as exc:
-        fail(f"--period : {exc}")
+def _report_written(report: api.RunReport) -> NoReturn:
+    """What was written; exit 1 when the data hold errors (a scheduled run must see them), 0 otherwise."""
+    say(f"{report.path} : {len(report.sheets)} feuille(s) écrite(s) ({', '.join(report.sheets)}) ; "
+        f"{report.errors} erreur(s), {report.warnings} avertissement(s) dans les données."
+        + (f" Version précédente gardée : {report.backup.name}." if report.backup else ""))
+    raise typer.Exit(1 if report.errors else 0)
 
 
-def _report_written(report) -> None:
-    err.print(f"{report.path} : {len(report.sheets)} feuille(s) écrite(s) ({', '.join(report.sheets)}) ; "
-              f"{report.errors} erreur(s), {report.warnings} avertissement(s) dans les données."
-              + (f" Version précédente gardée : {report.backup.name}." if report.backup else ""), markup=False)
-
-
-@app.command()
+@command()
 def refresh(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    month: str | None = typer.Option(None, "--month", help="Un mois à (re)faire : AAAA-MM."),
-    rebuild: bool = typer.Option(False, "--rebuild", help="Refait aussi les synthèses de mois clos."),
-    out_path: Path | None = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
-):
-    """Vérifie, puis refait les feuilles générées qui sont dues (bouton « Actualiser les synthèses »)."""
-    day = parse_as_of(as_of)
-    chosen = _period_option(month)
-    if chosen is not None and not re.fullmatch(r"\d{4}-\d{2}", chosen.label):
-        fail(f"--month « {month} » : tapez un mois, par exemple 2026-10.")
+    workbook: Workbook,
+    as_of: AsOf = None,
+    month: Annotated[Period | None, typer.Option("--month", metavar="AAAA-MM", parser=parse_period,
+                                                help="Un mois à (re)faire.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Refait aussi les synthèses de mois clos.")] = False,
+    out_path: Out = None,
+) -> None:
+    """Vérifie, puis refait les feuilles générées qui sont dues (bouton « Actualiser les synthèses ») ;
+    code 1 si les données ont des erreurs (après écriture), 2 si rien n'a été écrit."""
     with refusals(), working("Actualisation des synthèses…"):
-        report = api.refresh(workbook, day, chosen, rebuild, out_path)
+        report = api.refresh(workbook, as_of, month, rebuild, out_path)
     _report_written(report)
 
 
-@app.command()
+@command()
 def committee(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    kind: str = typer.Argument(..., metavar="copil|cotech"),
-    period: str | None = typer.Option(None, "--period", help="AAAA pour le COPIL, AAAA-Tn pour le COTECH."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    out_path: Path | None = typer.Option(None, "--out", help="Écrit dans ce fichier au lieu du classeur."),
-):
-    """Prépare la feuille d'un comité : COPIL AAAA ou COTECH AAAA-Tn."""
-    if kind not in ("copil", "cotech"):
-        fail(f"« {kind} » : tapez copil (comité de pilotage) ou cotech (comité technique).")
-    day = parse_as_of(as_of)
-    chosen = _period_option(period)
+    workbook: Workbook,
+    kind: Annotated[str, typer.Argument(metavar="copil|cotech", show_default=False,
+                                        help="copil : comité de pilotage (une année) ; "
+                                             "cotech : comité technique (un trimestre).")],
+    period: PeriodOption = None,
+    as_of: AsOf = None,
+    out_path: Out = None,
+) -> None:
+    """Prépare la feuille d'un comité : COPIL AAAA ou COTECH AAAA-Tn ;
+    code 1 si les données ont des erreurs (après écriture), 2 si rien n'a été écrit."""
     with refusals(), working("Préparation de la feuille du comité…"):
-        report = api.committee(workbook, kind, chosen, day, out_path)
+        report = api.committee(workbook, kind, period, as_of, out_path)
     _report_written(report)
 
 
-@app.command()
+@command()
 def export(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    out_path: Path = typer.Argument(..., metavar="OUT.xlsx", help="Le classeur à transmettre à l'agglomération."),
-    period: str | None = typer.Option(None, "--period", help="AAAA-MM, AAAA-Tn ou AAAA (défaut : l'année en cours)."),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-):
-    """Écrit le classeur agrégé, sans donnée personnelle, pour l'agglomération."""
-    day = parse_as_of(as_of)
-    chosen = _period_option(period)
+    workbook: Workbook,
+    out_path: Annotated[Path, typer.Argument(metavar="EXPORT.xlsx", show_default=False,
+                                             help="Le classeur à transmettre à l'agglomération (nouveau fichier).")],
+    period: PeriodOption = None,
+    as_of: AsOf = None,
+) -> None:
+    """Écrit le classeur agrégé, sans donnée personnelle, pour l'agglomération (par défaut : l'année en cours)."""
     with refusals(), working("Préparation de l'export…"):
-        written = api.export(workbook, out_path, chosen, day)
-    err.print(f"Export écrit : {written} (aucune donnée personnelle ; petits effectifs masqués).", markup=False)
+        written = api.export(workbook, out_path, period, as_of)
+    say(f"Export écrit : {written} (aucune donnée personnelle ; petits effectifs masqués).")
 
 
-@app.command("purge-list")
-def purge_list(
-    workbook: Path = typer.Argument(..., metavar="CLASSEUR"),
-    as_of: str | None = typer.Option(None, "--as-of", help="Date du jour des calculs (AAAA-MM-JJ)."),
-    as_json: bool = typer.Option(False, "--json", help="Écrit la liste en JSON."),
-):
+@command("purge-list")
+def purge_list(workbook: Workbook, as_of: AsOf = None, as_json: AsJson = False) -> None:
     """Liste (sans rien supprimer) les dossiers gardés au-delà de la durée de conservation."""
-    from citeslab_xl.core.purge import HEADERS
-    from citeslab_xl.core.purge import purge_list as records_past_retention
-
-    day = parse_as_of(as_of)
     with refusals(), working("Recherche des dossiers à purger…"):
-        dataset = api.check_file(workbook, day)
-    rows = records_past_retention(dataset)
+        report = api.purge_list(workbook, as_of)
     if as_json:
-        json.dump([r.to_json() for r in rows], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    elif out.is_terminal:
-        table = Table(*HEADERS, title="Dossiers au-delà de la durée de conservation", title_justify="left")
-        for row in rows:
-            table.add_row(*["" if v is None else str(v) for v in row.values()])
-        out.print(table)
+        write_json([row.to_json() for row in report.rows])
     else:
-        for row in rows:
-            print("\t".join("" if v is None else str(v) for v in row.values()))
-    err.print(f"{len(rows)} dossier(s) au-delà de {dataset.settings.duree_conservation} an(s) de conservation : "
-              "anonymisez-les ou supprimez-les dans le classeur (l'outil ne supprime rien).", markup=False)
+        print_purge_rows(report.rows)
+    say(f"{len(report.rows)} dossier(s) au-delà de {report.retention_years} an(s) de conservation : "
+        "anonymisez-les ou supprimez-les dans le classeur (l'outil ne supprime rien).")
 
 
-@app.command("build-workbook")
-def build_workbook_command(
-    out_path: Path = typer.Argument(..., metavar="OUT.xlsm", help="Le classeur à macros à créer (il ne doit pas exister)."),
-):
+@command("build-workbook")
+def build_workbook(
+    out_path: Annotated[Path, typer.Argument(metavar="FICHIER.xlsm", show_default=False,
+                                             help="Le classeur à macros à créer (il ne doit pas exister).")],
+) -> None:
     """Crée le classeur à macros : le modèle, les boutons sur Accueil et le code VBA qui les relie à Python."""
-    from citeslab_xl.adapters.macro_workbook import build_macro_workbook
-
     with refusals():
-        build_macro_workbook(out_path)
-    err.print(f"Classeur à macros créé : {out_path}. Ouvrez-le dans Excel et activez les macros "
-              "(voir macros/README.md).", markup=False)
+        written = api.write_macro_workbook(out_path)
+    say(f"Classeur à macros créé : {written}. Ouvrez-le dans Excel et activez les macros (voir macros/README.md).")
 
 
-def _plain(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.4g}".replace(".", ",")
-    return str(value).replace(".", ",") if not isinstance(value, str) else value
+# --- printing ----------------------------------------------------------------------------
 
-
-def print_figures(figures: dict, title: str) -> None:
-    from citeslab_xl.core.indicators import LABELS
+def print_figures(figures: Any, title: str) -> None:
+    from citeslab_xl.core.figures import CATALOGUE, display
 
     scalars = Table("Indicateur", "Valeur", title=title, title_justify="left")
-    nested = []
-    for key, value in figures.items():
-        if isinstance(value, dict):
-            nested.append((key, value))
-        else:
-            scalars.add_row(LABELS.get(key, key), _plain(value))
+    for figure in CATALOGUE:
+        if figure.is_scalar:
+            scalars.add_row(figure.label, figure.display(figures.value(figure.key)))
     out.print(scalars)
-    for key, value in nested:
-        table = Table(LABELS.get(key, key), "Valeur", title_justify="left")
-        for sub, figure in value.items():
-            shown = ", ".join(f"{k} {_plain(v)}" for k, v in figure.items()) if isinstance(figure, dict) else _plain(figure)
+    for figure in CATALOGUE:
+        if figure.is_scalar:
+            continue
+        table = Table(figure.label, "Valeur", title_justify="left")
+        for sub, entry in figures.value(figure.key).items():
+            shown = (", ".join(f"{part.label} {display(part.kind, getattr(entry, part.name))}" for part in figure.parts)
+                     if figure.parts else display(figure.kind, entry))
             table.add_row(str(sub), shown)
         out.print(table)
 
 
-def print_funding(split) -> None:
+def print_funding(split: Any) -> None:
     table = Table("Année", "Poste", "Coût", *split.funders, "Reste à charge", title="Répartition du financement",
                   title_justify="left")
     for row in split.split_rows:
@@ -300,7 +305,20 @@ def print_funding(split) -> None:
     out.print(table)
 
 
-def print_anomalies(anomalies) -> None:
+def print_purge_rows(rows: list[Any]) -> None:
+    from citeslab_xl.core.purge import HEADERS
+
+    if not out.is_terminal:
+        for row in rows:
+            print("\t".join("" if v is None else str(v) for v in row.values()))
+        return
+    table = Table(*HEADERS, title="Dossiers au-delà de la durée de conservation", title_justify="left")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row.values()])
+    out.print(table)
+
+
+def print_anomalies(anomalies: list[Any]) -> None:
     if not anomalies:
         out.print("Aucune anomalie.", markup=False)
         return

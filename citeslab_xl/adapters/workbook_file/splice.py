@@ -1,0 +1,190 @@
+"""The generated sheets, rendered with openpyxl into a scratch workbook, spliced into the original package.
+
+openpyxl loses what it does not model when it re-saves a workbook (shapes and
+form buttons, chartEx charts, slicers, some extensions), so the workbook is
+never re-saved. What changes in the package:
+- the parts of the generated sheets (sheet, drawing, charts, their rels);
+  a sheet the tool already owns is rebuilt in place, under the same part name
+  and at the same position; a new one is appended at the end;
+- `xl/workbook.xml`: its `<sheets>` list when a sheet is added, and its
+  `<definedNames>` list when a generated sheet lacks its ownership marker;
+  the workbook's rels, `[Content_Types].xml`;
+- `xl/styles.xml`: the formats the generated cells need are appended (styles.py);
+- `docProps/custom.xml`: the ownership record (ownership.py), and `_rels/.rels`
+  when that part has to be created;
+- `xl/calcChain.xml` (a cache Excel rebuilds) is dropped when it lists a cell
+  of a sheet being rebuilt.
+Every other part is copied with the same name, bytes and zip metadata.
+Generated cells use inline strings, so `sharedStrings.xml` is never touched.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field, replace
+
+from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, rels, xmltext
+from citeslab_xl.adapters.opc.package import Entry
+from citeslab_xl.adapters.opc.packuri import STYLES_URI
+from citeslab_xl.adapters.render import render_workbook
+from citeslab_xl.adapters.workbook_file.book import BookInfo, SheetEntry
+from citeslab_xl.adapters.workbook_file.ownership import Ownership, mark_sheets, record_ownership
+from citeslab_xl.adapters.workbook_file.styles import StyleMerger, remap_styles
+from citeslab_xl.core.errors import WriteRefused
+from citeslab_xl.core.layout import SheetLayout
+
+
+@dataclass
+class Plan:
+    """What happens to each sheet written."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    existing: dict[str, SheetEntry] = field(default_factory=dict)  # layout name -> the sheet it rebuilds
+
+
+def plan(package: Package, book: BookInfo, ownership: Ownership, layouts: list[SheetLayout]) -> Plan:
+    """Add or rebuild each sheet; refuses, before anything is written, a sheet that is not the tool's."""
+    result = Plan()
+    for layout in layouts:
+        sheet = book.sheet(layout.name)
+        if sheet is None:
+            result.added.append(layout.name)
+            continue
+        if not ownership.owns(sheet.name):
+            raise WriteRefused(f"La feuille « {sheet.name} » de « {package.label} » n'a pas été créée par l'outil : "
+                               "elle n'est pas remplacée. Renommez-la (clic droit sur l'onglet › Renommer), "
+                               "puis relancez. Rien n'a été écrit.")
+        if sheet.rel_type != RT.WORKSHEET or sheet.part is None or sheet.part not in package.parts:
+            raise WriteRefused(f"La feuille « {sheet.name} » de « {package.label} » n'est plus une feuille de calcul "
+                               "ordinaire : supprimez-la ou renommez-la, puis relancez. Rien n'a été écrit.")
+        result.replaced.append(layout.name)
+        result.existing[layout.name] = sheet
+    if result.added and book.structure_locked:
+        raise WriteRefused(f"La structure de « {package.label} » est protégée (Révision › Protéger le classeur) : "
+                           "l'outil ne peut pas y ajouter de feuille. Retirez la protection, puis relancez. "
+                           "Rien n'a été écrit.")
+    return result
+
+
+def splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
+           layouts: list[SheetLayout]) -> list[Entry]:
+    """The zip entries of the package with `layouts` written as `sheets` says."""
+    scratch = Package(_render(layouts, book.date1904), "brouillon")
+    scratch_book = BookInfo.read(scratch)
+    edit = PackageEdit(package)
+
+    old_parts = [sheet.part for sheet in sheets.existing.values() if sheet.part is not None]
+    edit.remove(package.parts_only_reached_from(old_parts))
+    for part in old_parts:
+        edit.reserve(part)  # a rebuilt sheet keeps its part name: the workbook's lists stay as they are
+    styles_part = book.part_of(RT.STYLES, package)
+    if styles_part:
+        package.xml(styles_part)  # a broken styles part is refused here, in a sentence
+    merger = StyleMerger(package.text(styles_part) if styles_part else None, _scratch_styles(scratch, scratch_book))
+
+    added: list[tuple[str, PackURI]] = []
+    for layout in layouts:
+        scratch_part = scratch_book.sheet_part(layout.name)
+        existing = sheets.existing.get(layout.name)
+        if existing is not None and existing.part is not None:
+            part = existing.part
+        else:
+            part = edit.free_name(scratch_part)
+            added.append((layout.name, part))
+        _copy_sheet(edit, scratch, scratch_part, part, merger)
+    _write_styles(edit, book, merger, styles_part)
+
+    _drop_stale_calc_chain(edit, book, [sheets.existing[name].sheet_id for name in sheets.replaced])
+    _add_sheets(edit, book, added)
+    added_names = [name for name, _ in added]
+    owned = ownership.after(book, [layout.name for layout in layouts], added_names)
+    record_ownership(edit, owned)
+    mark_sheets(edit, book, ownership, owned, added_names)
+    return edit.entries()
+
+
+def _render(layouts: list[SheetLayout], date1904: bool) -> bytes:
+    buffer = io.BytesIO()
+    render_workbook(layouts, date1904=date1904).save(buffer)
+    return buffer.getvalue()
+
+
+def _scratch_styles(scratch: Package, scratch_book: BookInfo) -> bytes:
+    part = scratch_book.part_of(RT.STYLES, scratch)
+    if part is None:
+        raise LookupError("the scratch workbook has no styles part")
+    return scratch.parts[part]
+
+
+def _copy_sheet(edit: PackageEdit, scratch: Package, scratch_part: PackURI, part: PackURI,
+                merger: StyleMerger) -> None:
+    """Copy a scratch sheet and the parts it links to (drawing, charts) under free names."""
+    closure = sorted(scratch.reachable([scratch_part], set()) - {scratch_part})
+    names = {scratch_part: part}
+    for name in closure:
+        names[name] = edit.free_name(name)
+    for name, new_name in names.items():
+        data = scratch.parts[name]
+        if name == scratch_part:
+            data = remap_styles(data, merger)
+        edit.put(new_name, data, scratch.content_type(name))
+        sheet_rels = scratch.rels(name)
+        if sheet_rels:
+            mapped = [rel if rel.external else replace(rel, target=names[PackURI(rel.target)]) for rel in sheet_rels]
+            edit.put(new_name.rels_uri, rels.serialize(mapped), CT.RELATIONSHIPS)
+
+
+def _write_styles(edit: PackageEdit, book: BookInfo, merger: StyleMerger, original_part: PackURI | None) -> None:
+    text = merger.result()
+    if text is None:
+        return
+    if original_part is not None:
+        edit.put_text(original_part, text)
+        return
+    part = edit.free_name(STYLES_URI)
+    edit.put(part, text.encode(), CT.SML_STYLES)
+    _add_workbook_rel(edit, book, RT.STYLES, part)
+
+
+def _add_workbook_rel(edit: PackageEdit, book: BookInfo, rel_type: str, part: PackURI) -> str:
+    text = edit.rels_text(book.part)
+    if text is None:
+        raise ValueError("le classeur n'a pas de relations")
+    text, rid = rels.add_relationship(text, rel_type, part.relative_ref(book.part.base_uri))
+    edit.put_rels(book.part, text)
+    return rid
+
+
+def _drop_stale_calc_chain(edit: PackageEdit, book: BookInfo, sheet_ids: list[int]) -> None:
+    """calcChain lists formula cells by sheet id; Excel rebuilds it when it is missing."""
+    rel = book.rel_of(RT.CALC_CHAIN)
+    part = book.part_of(RT.CALC_CHAIN, edit.package)
+    if rel is None or part is None or not sheet_ids:
+        return
+    current, listed = 0, set()
+    for cell in edit.package.xml(part).iter(f"{{{NS.MAIN}}}c"):
+        current = int(cell.get("i", current))  # a cell without `i` is on the previous cell's sheet
+        listed.add(current)
+    if not listed & set(sheet_ids):
+        return
+    edit.remove({part})
+    text = edit.rels_text(book.part)
+    if text is not None:
+        edit.put_rels(book.part, rels.remove_relationship(text, rel.id))
+
+
+def _add_sheets(edit: PackageEdit, book: BookInfo, added: list[tuple[str, PackURI]]) -> None:
+    if not added:
+        return
+    text = edit.text(book.part)
+    prefix = xmltext.prefix_of(text, "sheets")
+    sheets_at = xmltext.start_tag("sheets").search(text)
+    r_prefix = xmltext.namespace_prefix(text[:sheets_at.start() if sheets_at else 0], NS.OFFICE_RELATIONSHIPS)
+    next_id = max([sheet.sheet_id for sheet in book.sheets] + [0]) + 1
+    elements = []
+    for offset, (name, part) in enumerate(added):
+        rid = _add_workbook_rel(edit, book, RT.WORKSHEET, part)
+        rid_attr = f'{r_prefix}:id="{rid}"' if r_prefix else f'xmlns:r="{NS.OFFICE_RELATIONSHIPS}" r:id="{rid}"'
+        elements.append(f'<{prefix}sheet name="{xmltext.quote(name)}" sheetId="{next_id + offset}" {rid_attr}/>')
+    edit.put_text(book.part, xmltext.append_children(text, "sheets", "".join(elements)))
