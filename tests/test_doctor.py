@@ -147,12 +147,9 @@ def test_a_truncated_workbook_points_to_its_intact_backup(book: Path):
 
 
 def test_a_data_sheet_lacks_a_required_column(library: Path, tmp_path: Path):
-    path = tmp_path / "sans_quartier.xlsx"
-    workbook = load_workbook(library / "fresh.xlsx")
-    sheet = workbook["Porteurs"]
+    sheet = load_workbook(library / "fresh.xlsx")["Porteurs"]
     header = next(cell for row in sheet.iter_rows(max_row=20) for cell in row if cell.value == "Quartier")
-    sheet.delete_cols(header.column)
-    workbook.save(path)
+    path = edited(library, tmp_path, lambda workbook: workbook["Porteurs"].delete_cols(header.column))
     findings = diagnosed(path)
     found = only(findings, "missing-column")
     assert "data-errors" not in codes(findings)  # said once, with what to do

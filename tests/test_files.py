@@ -147,11 +147,13 @@ def test_a_second_run_waits_then_refuses(tmp_path):
     thread = threading.Thread(target=first_run)
     thread.start()
     held.wait(10)
+    assert files.is_locked(workbook)
     try:
         with pytest.raises(WriteRefused, match="déjà en cours"), files.workbook_lock(workbook, wait=0.3):
             pass
     finally:
         release.set()
         thread.join()
+    assert not files.is_locked(workbook)
     with files.workbook_lock(workbook, wait=0.3):
         pass

@@ -9,7 +9,6 @@ the other checks still speak.
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 import zlib
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from citeslab_xl.adapters import files
-from citeslab_xl.adapters.files import lock_path
 from citeslab_xl.adapters.opc import Package
 from citeslab_xl.adapters.reading import check_container, is_date1904, read_grids, sha256_of
 from citeslab_xl.adapters.workbook_file.book import BookInfo
@@ -76,26 +74,13 @@ def _beside(path: Path) -> list[Finding]:
     for lock, program in ((f"~${path.name}", "Excel"), (f".~lock.{path.name}#", "LibreOffice")):
         if (path.parent / lock).exists():
             found.append(diagnosis.open_elsewhere(path.name, program, lock))
-    running = _run_in_progress(path)
+    running = files.is_locked(path)
     if running:
         found.append(diagnosis.run_in_progress(path.name))
     leftovers = _temporary_files(path)
     if leftovers and not running:
         found.append(diagnosis.interrupted_run(leftovers))
     return found
-
-
-def _run_in_progress(path: Path) -> bool:
-    """Whether a run holds the advisory lock; tried through a read-only handle, so nothing is created."""
-    try:
-        handle = open(lock_path(Path(os.path.realpath(path))), "rb")  # noqa: SIM115 - closed below
-    except OSError:
-        return False  # no lock file: no run has ever held it
-    with handle:
-        if not files._try_lock(handle):
-            return True
-        files._release(handle)
-        return False
 
 
 def _temporary_files(path: Path) -> list[str]:

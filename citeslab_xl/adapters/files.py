@@ -168,6 +168,19 @@ def workbook_lock(workbook: str | Path, wait: float = LOCK_WAIT_SECONDS) -> Iter
         handle.close()
 
 
+def is_locked(workbook: str | Path) -> bool:
+    """Whether a run holds the workbook's lock; tried through a read-only handle, so nothing is created."""
+    try:
+        handle = open(lock_path(Path(os.path.realpath(workbook))), "rb")  # noqa: SIM115 - closed below
+    except OSError:
+        return False  # no lock file: no run has ever held it
+    with handle:
+        if not _try_lock(handle):
+            return True
+        _release(handle)
+        return False
+
+
 def _acquire(handle: BinaryIO, workbook: Path, wait: float) -> None:
     deadline = time.monotonic() + wait
     while not _try_lock(handle):

@@ -226,7 +226,7 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
     if sectors:
         charts.append(Chart("bar", f"Créations {year} par secteur", table=3, series=[1]))
     if caseload:
-        charts.append(Chart("col", "Personnes accompagnées par an", table=7, series=[1]))
+        charts.append(Chart("col", f"{label('accompagnes')} par an", table=7, series=[1]))
     blocks += charts
     blocks.append(Note("Le taux de charge compare la file active à la capacité (Paramètres › Capacité file active "
                        "par ETP × ETP). La dernière colonne montre ce qu'il deviendrait avec un second poste."))
