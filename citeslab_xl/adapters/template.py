@@ -20,16 +20,16 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from citeslab_xl.adapters import font_order
 from citeslab_xl.core import layout, schema
-from citeslab_xl.core.dataset import share_column
-from citeslab_xl.core.schema import Kind, Sheet
+from citeslab_xl.core.schema import Column, Kind, Sheet, share_column
 from citeslab_xl.core.text import fold, is_formula_like
 
 font_order.use_excel_order()
 
-LAST_ROW = 5000  # drop-downs and formats reach this far below the header
+LAST_ROW = 1_048_576  # the sheet's last row: drop-downs cover the table however far it grows
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=16, color="1F4E78")
+PORTEUR_REF = "id_porteur"  # the key of the columns that name a porteur by her ID
 
 FORMATS = {
     Kind.DATE: layout.DATE,
@@ -67,6 +67,30 @@ def list_range_name(list_name: str) -> str:
     return "Liste_" + "_".join(part for part in cleaned.split("_") if part)
 
 
+def list_source(sheet_name: str, letter: str) -> str:
+    """A column's filled cells from row 2 down, as far as the list goes: it grows as values are added.
+
+    COUNTA counts the header too, so the last filled row is COUNTA's value; MAX keeps an empty list
+    from turning the range upside down onto its header.
+    """
+    column = f"{quote_sheetname(sheet_name)}!${letter}:${letter}"
+    return f"{quote_sheetname(sheet_name)}!${letter}$2:INDEX({column},MAX(2,COUNTA({column})))"
+
+
+def porteur_ids_name() -> str:
+    """The defined name of the `ID porteur` drop-down's list."""
+    return list_range_name("ID porteur")
+
+
+def porteur_ids_source() -> str:
+    """Porteurs' ID column as a table column: Excel grows it with the table and renames it with the header."""
+    return f"{table_name(schema.PORTEURS)}[{schema.PORTEURS.column('id').header}]"
+
+
+def table_name(sheet: Sheet) -> str:
+    return "T_" + list_range_name(sheet.name)[len("Liste_"):]
+
+
 def _paramètres_blocks() -> list[tuple[str, list[str], list[list[object]]]]:
     """Each list block of Paramètres: (list name, headers, rows)."""
     blocks: list[tuple[str, list[str], list[list[object]]]] = [
@@ -97,11 +121,11 @@ def _write_parametres(wb: Workbook) -> None:
         for i, row in enumerate(rows, start=2):
             for offset, value in enumerate(row):
                 ws.cell(row=i, column=column + offset, value=value)
-        letter = get_column_letter(column)
-        ref = f"{quote_sheetname(schema.PARAMETRES_NAME)}!${letter}$2:${letter}$200"
+        ref = list_source(schema.PARAMETRES_NAME, get_column_letter(column))
         wb.defined_names[list_range_name(list_name)] = DefinedName(list_range_name(list_name), attr_text=ref)
         column += len(headers) + 1
     ws.freeze_panes = "A2"
+    wb.defined_names[porteur_ids_name()] = DefinedName(porteur_ids_name(), attr_text=porteur_ids_source())
 
 
 def _cell_value(value):
@@ -145,20 +169,29 @@ def _format_columns(ws, sheet: Sheet, funders: tuple[str, ...], n_rows: int) -> 
     ws.page_setup.fitToHeight = 0
 
 
-def _add_validations(ws, sheet: Sheet, n_rows: int) -> None:
-    last = max(LAST_ROW, n_rows + 1)
+def _list_formula(column: Column) -> tuple[str, str] | None:
+    """The drop-down's source of a column, and where the message sends her to extend it."""
+    if column.kind is Kind.LIST and column.list_name:
+        return list_range_name(column.list_name), "voir Paramètres"
+    if column.kind is Kind.OUINON:
+        return '"Oui,Non"', "Oui ou Non"
+    if column.key == PORTEUR_REF:
+        return porteur_ids_name(), "un ID de la feuille Porteurs"
+    return None
+
+
+def _add_validations(ws, sheet: Sheet) -> None:
     for index, column in enumerate(sheet.columns, start=1):
-        letter = get_column_letter(index)
-        if column.kind is Kind.LIST and column.list_name:
-            formula = f"={list_range_name(column.list_name)}"
-        elif column.kind is Kind.OUINON:
-            formula = '"Oui,Non"'
-        else:
+        source = _list_formula(column)
+        if source is None:
             continue
+        formula, hint = source
+        letter = get_column_letter(index)
+        # errorStyle "warning": she may keep a value outside the list (an old one); check reports it
         dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
                             errorStyle="warning", errorTitle="Valeur hors liste",
-                            error=f"Choisissez une valeur de la liste « {column.header} » (voir Paramètres).")
-        dv.add(f"{letter}2:{letter}{last}")
+                            error=f"Choisissez une valeur de la liste « {column.header} » ({hint}).")
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
         ws.add_data_validation(dv)
 
 
@@ -176,9 +209,9 @@ def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: 
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     _format_columns(ws, sheet, funders, len(rows))
-    _add_validations(ws, sheet, len(rows))
+    _add_validations(ws, sheet)
     ref = f"A1:{get_column_letter(len(headers))}{max(len(rows), 1) + 1}"
-    table = Table(displayName="T_" + list_range_name(sheet.name)[len("Liste_"):], ref=ref)
+    table = Table(displayName=table_name(sheet), ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
 

@@ -24,13 +24,7 @@ import pandas as pd
 
 from citeslab_xl.core import schema
 from citeslab_xl.core.anomalies import Anomaly
-from citeslab_xl.core.schema import Kind, Settings
-
-SHARE_PREFIX = "part:"
-
-
-def share_column(funder: str) -> str:
-    return f"{SHARE_PREFIX}{funder}"
+from citeslab_xl.core.schema import Kind, Settings, share_column
 
 
 def empty_table(sheet: schema.Sheet, funders: tuple[str, ...] = ()) -> pd.DataFrame:

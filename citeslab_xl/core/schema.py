@@ -253,6 +253,14 @@ def funder_header(funder: str) -> str:
     return f"{funder} {FUNDER_SUFFIX}"
 
 
+SHARE_PREFIX = "part:"
+
+
+def share_column(funder: str) -> str:
+    """The key of a funder's share column in the Financement table (`part:Agglomération`)."""
+    return f"{SHARE_PREFIX}{funder}"
+
+
 @dataclass
 class Quartier:
     name: str
