@@ -87,6 +87,11 @@ def to_pdf(xlsx_path: str | Path, outdir: str | Path, timeout: float = TIMEOUT) 
     return _convert(Path(xlsx_path), Path(outdir) / f"{Path(xlsx_path).stem}.pdf", "pdf", timeout)
 
 
+def to_ods(xlsx_path: str | Path, outdir: str | Path, timeout: float = TIMEOUT) -> Path:
+    """The workbook saved by LibreOffice as .ods: its content.xml shows what LibreOffice made of the file."""
+    return _convert(Path(xlsx_path), Path(outdir) / f"{Path(xlsx_path).stem}.ods", "ods", timeout)
+
+
 def recalculated_copy(xlsx_path: str | Path, outdir: str | Path, timeout: float = TIMEOUT) -> Path:
     """`outdir/<name>.xlsx`: the workbook re-saved by LibreOffice after recalculating every formula.
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import AS_OF
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -40,7 +41,6 @@ from citeslab_xl.core.layout import EURO, SheetLayout, Table
 from citeslab_xl.demo import generate
 from citeslab_xl.doors import api, buttons
 
-AS_OF = date(2025, 10, 15)
 DATA_SHEETS = {sheet.name for sheet in schema.DATA_SHEETS} | {"Paramètres", "Accueil"}
 # Data that Excel would not keep as typed: each is written where the validator echoes it in Anomalies.
 RISKY = {"date_premier_contact": "=1+1", "quartier": "@SUM(A1)", "telephone": "-2+3",
@@ -172,10 +172,15 @@ def file_links(path: Path, sheet: str) -> dict[str, str]:
             if c.hyperlink is not None and c.hyperlink.location}
 
 
+def to_excel_precision(rows: list[list]) -> list[list]:
+    """Numbers equal to the 15 significant digits Excel shows: openpyxl writes 16 (`%.16g`), xlwings sends 17."""
+    return [[pytest.approx(v, rel=1e-15, abs=0) if isinstance(v, float) else v for v in row] for row in rows]
+
+
 def assert_same_as_file(after: dict[str, list[list]], path: Path, names: list[str]) -> None:
     expected = file_sheets(path)
     for name in names:
-        assert shown(trimmed(after[name])) == expected[name], name
+        assert shown(trimmed(after[name])) == to_excel_precision(expected[name]), name
         assert links(after[name]) == file_links(path, name), name
 
 
@@ -201,8 +206,8 @@ def test_actualiser_writes_what_the_file_writer_writes(demo_payload, actualised,
     expected = load_workbook(refreshed_file).sheetnames
     assert list(after) == expected  # the same sheets, added at the end in the same order
     generated = [name for name in expected if plan.is_generated_name(name) and name != "Journal"]
-    assert generated == ["Anomalies", "Synthèse 2025-09", "Synthèse 2025-10", "Historique mensuel", "COPIL 2025",
-                         "COTECH 2025-T4", "Financement calculé", "Échéancier suivis"]
+    assert generated == ["Anomalies", "Synthèse 2026-10", "Synthèse 2026-11", "Historique mensuel", "COPIL 2026",
+                         "COTECH 2026-T4", "Financement calculé", "Échéancier suivis"]
     assert_same_as_file(after, refreshed_file, generated)
 
     (row,) = journal(after)
@@ -231,35 +236,35 @@ def test_comite_pilotage_takes_the_year_of_the_selected_date(demo, tmp_path):
     ws = load_workbook(demo)["Porteurs"]
     column = next(c.column for c in ws[1] if c.value == "Date premier contact")
     cell = next(r[column - 1] for r in ws.iter_rows(min_row=2) if isinstance(r[column - 1].value, datetime)
-                and r[column - 1].value.year == 2024)
+                and r[column - 1].value.year == 2025)
     payload = payload_from_xlsx(demo, active_sheet="Porteurs", selection=cell.coordinate)
     actions = run_button(buttons.comite_pilotage, payload)
-    assert generated_names(payload, actions) == {"COPIL 2024", "Journal"}
+    assert generated_names(payload, actions) == {"COPIL 2025", "Journal"}
     out = tmp_path / "copil.xlsx"
-    api.committee(demo, "copil", periods.year(2024), AS_OF, out=out)
-    assert_same_as_file(apply_actions(payload, actions), out, ["COPIL 2024"])
-    assert alerts(actions)[0][0].startswith("Feuille « COPIL 2024 » construite (données au 15/10/2025).")
+    api.committee(demo, "copil", periods.year(2025), AS_OF, out=out)
+    assert_same_as_file(apply_actions(payload, actions), out, ["COPIL 2025"])
+    assert alerts(actions)[0][0].startswith("Feuille « COPIL 2025 » construite (données au 26/11/2026).")
 
 
 def test_comite_pilotage_without_a_selected_date_takes_the_current_year(demo_payload):
     assert demo_payload["book"]["selection"] == "A1"  # on Accueil: a title, no date
     actions = run_button(buttons.comite_pilotage, demo_payload)
-    assert generated_names(demo_payload, actions) == {"COPIL 2025", "Journal"}
+    assert generated_names(demo_payload, actions) == {"COPIL 2026", "Journal"}
 
 
 def test_comite_pilotage_refuses_a_year_not_yet_begun(demo_payload):
-    payload = with_users_sheet(demo_payload, "Notes", "2026-03-01T00:00:00.000Z")  # a date after AS_OF
+    payload = with_users_sheet(demo_payload, "Notes", "2027-03-01T00:00:00.000Z")  # a year after AS_OF
     payload["book"].update(active_sheet_index=len(payload["sheets"]) - 1, selection="A1")
     message = only_an_alert(run_button(buttons.comite_pilotage, payload))
-    assert message.startswith("La période « 2026 » commence le 01/01/2026, après la date des calculs (15/10/2025)")
+    assert message.startswith("La période « 2027 » commence le 01/01/2027, après la date des calculs (26/11/2026)")
 
 
 def test_comite_technique_builds_the_current_quarter(demo, demo_payload, tmp_path):
     actions = run_button(buttons.comite_technique, demo_payload)
-    assert generated_names(demo_payload, actions) == {"COTECH 2025-T4", "Journal"}
+    assert generated_names(demo_payload, actions) == {"COTECH 2026-T4", "Journal"}
     out = tmp_path / "cotech.xlsx"
     api.committee(demo, "cotech", None, AS_OF, out=out)
-    assert_same_as_file(apply_actions(demo_payload, actions), out, ["COTECH 2025-T4"])
+    assert_same_as_file(apply_actions(demo_payload, actions), out, ["COTECH 2026-T4"])
     assert journal(apply_actions(demo_payload, actions))[0][1:3] == ["Comité technique", api.__version__]
 
 
@@ -358,7 +363,7 @@ def test_sheets_made_by_the_buttons_are_rebuilt_by_the_command_line(demo_payload
     before = load_workbook(path).sheetnames
     report = api.refresh(path, as_of=AS_OF)
     assert load_workbook(path).sheetnames == before
-    assert report.sheets == ["Anomalies", "Synthèse 2025-10", "Historique mensuel", "COPIL 2025", "COTECH 2025-T4",
+    assert report.sheets == ["Anomalies", "Synthèse 2026-11", "Historique mensuel", "COPIL 2026", "COTECH 2026-T4",
                              "Financement calculé", "Échéancier suivis"]
     assert [row[1] for row in journal(file_sheets(path))] == ["Actualiser les synthèses"] * 2
 

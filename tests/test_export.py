@@ -379,8 +379,8 @@ def test_a_breakdown_with_unknown_values_shows_them_so_that_it_adds_up():
     people += [porteur(12 + i, "Planoise", october) for i in range(6)]  # no Situation
     dataset = from_records({"porteurs": people})
     situations = table(build_export(dataset, parse_period("2026-10"), AS_OF, "0" * 64, "1"), "Profil", "Par situation")
-    assert column_of(situations, "Salarié") == [12, 0.6667]
-    assert column_of(situations, "Non renseigné") == [6, 0.3333]
+    assert column_of(situations, "Salarié") == [12, 12 / 18]
+    assert column_of(situations, "Non renseigné") == [6, 6 / 18]
     assert column_of(situations, "Total") == [18, None]
 
 
@@ -450,3 +450,37 @@ def test_libreoffice_opens_and_prints_the_export(tmp_path):
         assert title in text, title
     png = first_page_png(pdf, tmp_path / "page1.png")
     assert png.stat().st_size > 10_000
+
+
+# --- partial periods and running cohorts (indicators.md › Comparisons and partial periods) -------
+
+def test_a_period_not_over_is_compared_with_the_same_days_a_year_earlier():
+    days = [date(2025, 6, 1), date(2025, 12, 15), date(2026, 6, 1), date(2026, 12, 1)]
+    people = [porteur(10 * k + i, "Planoise", day) for k, day in enumerate(days) for i in range(5)]
+    dataset = from_records({"porteurs": people})
+    december_1st = date(2026, 12, 1)
+    year = table(build_export(dataset, parse_period("2026"), december_1st, "0" * 64, "1"), "Indicateurs", "Activité")
+    # 11 months against 11 months: 15 December 2025 is not in 1 January–1 December 2025
+    assert year.headers == ["Indicateur", "Année 2026, au 01/12", "Année 2025, au 01/12"]
+    assert column_of(year, "Nouveaux porteurs") == [10, 5]
+    month = table(build_export(dataset, parse_period("2026-12"), december_1st, "0" * 64, "1"), "Indicateurs",
+                  "Activité")
+    # one day of December against the same day of December 2025, not the whole month
+    assert month.headers == ["Indicateur", "Décembre 2026, au 01/12", "Décembre 2025, au 01/12",
+                             "Cumul 2026 au 01/12", "Cumul 2025 au 01/12"]
+    assert column_of(month, "Nouveaux porteurs") == [5, 0, 10, 5]
+    closed = table(build_export(dataset, parse_period("2025-12"), december_1st, "0" * 64, "1"), "Indicateurs",
+                   "Activité")
+    assert closed.headers == ["Indicateur", "Décembre 2025", "Décembre 2024", "Cumul 2025 au 31/12",
+                              "Cumul 2024 au 31/12"]
+
+
+def test_a_running_cohort_is_not_held_against_the_objective():
+    people = [porteur(i, "Planoise", date(2024, 3, 1), statut="Créé", date_creation=date(2025, 1, 1))
+              for i in range(6)] + [porteur(10 + i, "Planoise", date(2023, 3, 1)) for i in range(6)]
+    dataset = from_records({"porteurs": people})
+    cohorts = table(build_export(dataset, parse_period("2024"), date(2026, 11, 26), "0" * 64, "1"), "Indicateurs",
+                    "Taux de création")
+    # cohort 2023 closed on 31/12/2025; cohort 2024 runs until 31/12/2026
+    assert column_of(cohorts, "2023") == [6, 0, 0.0, 0.4]
+    assert column_of(cohorts, "2024") == [6, 6, 1.0, "en cours"]

@@ -240,7 +240,7 @@ def test_part_femmes_leaves_out_people_without_sexe(october):
 
 
 def test_part_qpv(october):
-    assert ind.part_qpv(october, OCTOBER, AS_OF) == 0.6667  # Planoise, Montrapon / 3
+    assert ind.part_qpv(october, OCTOBER, AS_OF) == 2 / 3  # Planoise, Montrapon; exact (indicators.md › Precision)
 
 
 def test_part_moins_26_among_people_with_a_birth_date(october):
@@ -306,8 +306,8 @@ def test_public_rates_are_none_for_an_empty_period(october):
 
 def test_capacite_and_charge(october):
     assert ind.capacite(october, OCTOBER, AS_OF) == 180.0  # 120 × 1.5
-    assert ind.taux_charge(october, OCTOBER, AS_OF) == 0.0222  # 4 / 180
-    assert ind.scenario_poste_2(october, OCTOBER, AS_OF) == 0.0133  # 4 / (120 × 2.5)
+    assert ind.taux_charge(october, OCTOBER, AS_OF) == 4 / 180
+    assert ind.scenario_poste_2(october, OCTOBER, AS_OF) == 4 / 300  # 4 / (120 × 2.5)
 
 
 def test_taux_charge_above_capacity_is_not_capped():
@@ -386,12 +386,12 @@ def test_taux_creation_of_the_cohort_year():
         porteur("C4", date(2025, 12, 31), statut="Créé", date_creation=date(2026, 2, 1)),  # cohort 2025
     ])
     assert ind.taux_creation(data, periods.quarter(2026, 4), FEB_28) == {
-        "2026": ind.Cohort(cohorte=3, creations=1, taux=0.3333, objectif=0.4)}
+        "2026": ind.Cohort(cohorte=3, creations=1, taux=1 / 3, objectif=0.4, en_cours=True)}
 
 
 def test_taux_creation_of_an_empty_cohort_is_null():
     result = ind.taux_creation(build(porteurs=[]), periods.month(2020, 5), AS_OF)
-    assert result == {"2020": ind.Cohort(cohorte=0, creations=0, taux=None, objectif=0.4)}
+    assert result == {"2020": ind.Cohort(cohorte=0, creations=0, taux=None, objectif=0.4, en_cours=False)}
 
 
 # --- photolangage ---------------------------------------------------------------------------
@@ -456,10 +456,11 @@ def test_compute_has_exactly_the_spec_keys_and_is_plain_json(october):
     assert set(result) == SPEC_KEYS
     assert result["periode"] == {"debut": "2026-10-01", "fin": "2026-10-31"}
     assert json.loads(json.dumps(result)) == result
-    assert all(type(leaf) in (int, float, str, type(None)) for leaf in leaves(result))  # no numpy, no Decimal
+    assert all(type(leaf) in (bool, int, float, str, type(None)) for leaf in leaves(result))  # no numpy, no Decimal
     assert (result["nouveaux_porteurs"], result["rdv"], result["accompagnes"], result["file_active"]) == (3, 4, 5, 4)
     # cohort 2026: P1, P2, P3 and P4 (30 September), none created yet
-    assert result["taux_creation"] == {"2026": {"cohorte": 4, "creations": 0, "taux": 0.0, "objectif": 0.4}}
+    assert result["taux_creation"] == {"2026": {"cohorte": 4, "creations": 0, "taux": 0.0, "objectif": 0.4,
+                                                "en_cours": True}}
     assert set(result["perennite"]) == {"1", "2", "3"}
 
 

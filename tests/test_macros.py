@@ -15,8 +15,9 @@ import importlib.util
 import posixpath
 import re
 import shutil
+import tomllib
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -26,10 +27,20 @@ import xlwings
 from defusedxml import ElementTree
 from libreoffice import _convert, requires_soffice
 from oletools.olevba import VBA_Parser
+from pyopenvba.apps.excel import ExcelApplication
+from pyopenvba.interpreter import VBADate
 from xlremote import alerts, payload_from_xlsx, remote_book
 
 from citeslab_xl.adapters import template
-from citeslab_xl.adapters.macro_workbook import BUTTONS, MODULE_NAME, build_macro_workbook, vba_module
+from citeslab_xl.adapters.macro_workbook import (
+    BUTTONS,
+    MODULE_NAME,
+    MONTHLY_CHECK,
+    build_macro_workbook,
+    vba_module,
+    vba_text,
+    workbook_open,
+)
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.doors import api
 
@@ -184,9 +195,14 @@ def test_the_lite_verifier_does_what_the_button_does(tmp_path):
     assert alerts(through_lite) == alerts(direct) != []
 
 
-def test_the_lite_requirements_name_the_package():
-    requirements = (MACROS / "lite" / "requirements.txt").read_text(encoding="utf-8").split()
-    assert {re.split(r"[<>=!~ ]", line)[0].lower() for line in requirements} == {"xlwings", "citeslab-xl"}
+def test_the_lite_requirements_name_xlwings_and_the_wheel_of_this_version():
+    # no package index serves citeslab-xl: Lite installs it from the wheel's address (macros/README.md › 7.1)
+    lines = [line.strip() for line in (MACROS / "lite" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    version = tomllib.loads((MACROS.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert [re.split(r"[<>=!~ ]", lines[0])[0]] == ["xlwings"]
+    assert len(lines) == 2 and lines[1].startswith("https://")
+    assert lines[1].rsplit("/", 1)[1] == f"citeslab_xl-{version}-py3-none-any.whl"
 
 
 # --- the built workbook -------------------------------------------------------------
@@ -199,6 +215,28 @@ def test_the_workbook_holds_the_button_module_and_xlwings_runpython(built):
     assert f"'Version: {xlwings.__version__}" in modules["xlwings"]
     report = pyopenvba.check_file(built)
     assert report.ok, report.issues
+
+
+def test_opening_the_workbook_runs_the_monthly_check(built):
+    modules = vba_modules(built)
+    body = modules["ThisWorkbook"].split("Attribute VB_Customizable = True\n")[1]
+    assert body.strip("\n").splitlines() == workbook_open().strip("\r\n").split("\r\n")
+    assert f"Public Sub {MONTHLY_CHECK}(ByVal book As Workbook)" in modules[MODULE_NAME]
+
+
+def test_every_module_runs_in_an_excel_model(built):
+    """pyOpenVBA's interpreter parses every module (a syntax error raises) and runs the monthly check."""
+    app = ExcelApplication.open(built)
+    book = app.application.workbooks_.books[0]
+    due = app.run(f"{MODULE_NAME}.SummaryDue", book, VBADate.from_datetime(datetime(2026, 11, 26)))
+    assert due == "La synthèse du mois (feuille « Synthèse 2026-11 ») n'est pas encore faite."
+
+
+def test_vba_text_keeps_the_module_ascii():
+    assert vba_text("Synthèse « 1 »") == '"Synth" & ChrW(232) & "se " & ChrW(171) & " 1 " & ChrW(187)'
+    assert vba_text('dit "oui"') == '"dit " & ChrW(34) & "oui" & ChrW(34)'
+    assert vba_text("") == '""'
+    vba_module().encode("ascii")
 
 
 def test_each_button_on_accueil_runs_its_macro(built):
@@ -237,7 +275,12 @@ def test_a_refresh_leaves_the_macros_and_buttons_as_they_were(built, tmp_path):
     with zipfile.ZipFile(built) as before, zipfile.ZipFile(copy) as after:
         assert after.read("xl/vbaProject.bin") == before.read("xl/vbaProject.bin")
     assert sheet_buttons(copy, "Accueil") == sheet_buttons(built, "Accueil")
-    assert "Anomalies" in openpyxl.load_workbook(copy).sheetnames
+    refreshed = openpyxl.load_workbook(copy, keep_vba=True)
+    assert "Anomalies" in refreshed.sheetnames
+    # in an .xlsm every sheet has a code name (its VBA document module's), the generated ones included
+    code_names = [sheet.sheet_properties.codeName for sheet in refreshed.worksheets]
+    assert all(code_names) and len({name.casefold() for name in code_names}) == len(code_names)
+    assert refreshed["Synthèse 2026-11"].sheet_properties.codeName == "Synthese_2026_11"
 
 
 def test_another_suffix_is_refused_and_nothing_is_written(tmp_path):

@@ -124,3 +124,41 @@ def test_column_letter_matches_excel_names():
 
     for index in (1, 2, 26, 27, 52, 53, 702, 703, 16384):
         assert column_letter(index) == get_column_letter(index)
+
+
+# --- partial periods: like with like (indicators.md › Comparisons and partial periods) ----------
+
+@pytest.mark.parametrize("period, as_of, debut, fin", [
+    (periods.month(2026, 11), date(2026, 11, 15), date(2025, 11, 1), date(2025, 11, 15)),
+    (periods.month(2026, 11), date(2026, 11, 30), date(2025, 11, 1), date(2025, 11, 30)),  # over on its last day
+    (periods.month(2026, 11), date(2026, 12, 1), date(2025, 11, 1), date(2025, 11, 30)),
+    (periods.month(2026, 12), date(2026, 12, 1), date(2025, 12, 1), date(2025, 12, 1)),  # one day against one day
+    (periods.year(2026), date(2026, 12, 1), date(2025, 1, 1), date(2025, 12, 1)),  # 11 months against 11 months
+    (periods.year_to_date(periods.month(2026, 11)), date(2026, 11, 15), date(2025, 1, 1), date(2025, 11, 15)),
+    (periods.month(2028, 2), date(2028, 2, 28), date(2027, 2, 1), date(2027, 2, 28)),  # 1–28 February 2027
+    (periods.month(2028, 2), date(2028, 2, 29), date(2027, 2, 1), date(2027, 2, 28)),  # a whole month, whole
+])
+def test_same_span_earlier_takes_the_same_days_a_year_earlier(period, as_of, debut, fin):
+    earlier = periods.same_span_earlier(period, as_of)
+    assert (earlier.debut, earlier.fin) == (debut, fin)
+
+
+def test_a_period_is_partial_until_its_last_day():
+    november = periods.month(2026, 11)
+    assert periods.is_partial(november, date(2026, 11, 29)) and not periods.is_partial(november, date(2026, 11, 30))
+    assert periods.elapsed(november, date(2026, 11, 15)) == Period(date(2026, 11, 1), date(2026, 11, 15),
+                                                                   "2026-11-01/2026-11-15")
+    assert periods.elapsed(november, date(2026, 12, 1)) is november
+    assert periods.span_suffix(november, date(2026, 11, 15)) == ", au 15/11"
+    assert periods.span_suffix(november, date(2026, 12, 1)) == ""
+
+
+@pytest.mark.parametrize("as_of, running", [
+    (date(2026, 6, 1), True),  # its year is not over
+    (date(2027, 12, 31), True),  # people met in December 2026 have had one year
+    (date(2028, 12, 30), True),
+    (date(2028, 12, 31), False),  # the last of them have had two years
+    (date(2030, 1, 1), False),
+])
+def test_a_cohort_runs_until_its_last_people_have_had_two_years(as_of, running):
+    assert periods.cohort_running(2026, as_of) is running

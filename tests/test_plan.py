@@ -3,7 +3,17 @@
 from datetime import date
 
 from citeslab_xl.core import periods
-from citeslab_xl.core.plan import due_months, is_generated_name, refresh_plan
+from citeslab_xl.core.plan import (
+    DEFINITIVE,
+    PROVISOIRE,
+    due_months,
+    is_generated_name,
+    read_status,
+    read_statuses,
+    refresh_plan,
+    status_line,
+    status_of,
+)
 
 AS_OF = date(2026, 11, 26)
 
@@ -30,11 +40,52 @@ def test_same_month_run_rebuilds_only_the_current_month():
     assert labels(due_months(existing, AS_OF)) == ["2026-11"]
 
 
-def test_a_closed_month_is_kept_unless_rebuild():
-    existing = ["Synthèse 2026-10", "Synthèse 2026-11"]
-    assert labels(due_months(existing, AS_OF, month=periods.month(2026, 10))) == ["2026-11"]
+def test_a_closed_month_is_kept_unless_asked():
+    existing = ["Synthèse 2026-09", "Synthèse 2026-10", "Synthèse 2026-11"]
+    assert labels(due_months(existing, AS_OF)) == ["2026-11"]
+    assert labels(due_months(existing, AS_OF, month=periods.month(2026, 10))) == ["2026-10", "2026-11"]
     assert labels(due_months(existing, AS_OF, month=periods.month(2026, 10), rebuild=True)) == ["2026-10", "2026-11"]
-    assert labels(due_months(existing, AS_OF, rebuild=True)) == ["2026-10", "2026-11"]
+    assert labels(due_months(existing, AS_OF, rebuild=True)) == ["2026-09", "2026-10", "2026-11"]
+
+
+def test_the_first_run_after_a_month_closes_rebuilds_it_once():
+    existing = ["Synthèse 2026-10", "Synthèse 2026-11"]
+    on_the_15th = {"Synthèse 2026-10": DEFINITIVE, "Synthèse 2026-11": PROVISOIRE}
+    december = date(2026, 12, 1)
+    assert labels(due_months(existing, december, statuses=on_the_15th)) == ["2026-11", "2026-12"]
+    on_the_1st = {**on_the_15th, "Synthèse 2026-11": DEFINITIVE, "Synthèse 2026-12": PROVISOIRE}
+    assert labels(due_months([*existing, "Synthèse 2026-12"], date(2026, 12, 2), statuses=on_the_1st)) == ["2026-12"]
+
+
+def test_a_provisoire_month_left_behind_is_completed_with_the_months_since():
+    existing = ["Synthèse 2026-08"]
+    statuses = {"Synthèse 2026-08": PROVISOIRE}
+    assert labels(due_months(existing, AS_OF, statuses=statuses)) == ["2026-08", "2026-09", "2026-10", "2026-11"]
+
+
+def test_the_current_month_is_provisoire_until_its_last_day():
+    november = periods.month(2026, 11)
+    assert status_of(november, date(2026, 11, 29)) == PROVISOIRE
+    assert status_of(november, date(2026, 11, 30)) == DEFINITIVE
+    assert status_line(november, date(2026, 11, 15)).startswith("Statut : provisoire — données au 15/11/2026.")
+    assert status_line(november, date(2026, 12, 1)).startswith("Statut : définitive (mois clos) — données au 01/12")
+
+
+def test_the_status_is_read_back_from_the_sheet():
+    november = periods.month(2026, 11)
+    for day in (date(2026, 11, 15), date(2026, 12, 1)):
+        top = ["Synthèse mensuelle — novembre 2026", "Site — données au …", None, status_line(november, day)]
+        assert read_status("Synthèse 2026-11", top) == status_of(november, day)
+    assert read_status("Synthèse 2026-11", [None, "Statut : DÉFINITIVE"]) == DEFINITIVE
+    assert read_status("COPIL 2026", ["Statut : provisoire"]) is None
+
+
+def test_a_sheet_made_before_the_status_line_is_judged_by_its_date():
+    assert read_status("Synthèse 2026-11", ["Synthèse", "Besançon — données au 15/11/2026"]) == PROVISOIRE
+    assert read_status("Synthèse 2026-11", ["Synthèse", "Besançon — données au 01/12/2026"]) == DEFINITIVE
+    assert read_status("Synthèse 2026-11", ["Synthèse", "mes notes", 42]) == DEFINITIVE  # unreadable: not rebuilt
+    assert read_statuses({"Synthèse 2026-11": ["Statut : provisoire"], "Porteurs": ["Statut : provisoire"]}) == {
+        "Synthèse 2026-11": PROVISOIRE}
 
 
 def test_an_older_month_is_made_on_request():

@@ -78,6 +78,44 @@ def test_copil_shows_objectives_and_the_recent_cohorts():
     assert objectives[3][2] == 0.5  # P2 and P3 came in 2026, P3 created
 
 
+def test_copil_does_not_score_a_cohort_still_running():
+    objectives = {row[0].split(",")[0]: row[1:] for row in sheets.copil_layout(DATASET, 2026, AS_OF).tables()[0].rows}
+    # as of 26/11/2026 every cohort from 2024 on is en cours: its last people have not had two years
+    assert objectives["Taux de création (cohorte 2026"] == [0.4, 0.5, "en cours"]
+    assert objectives["Taux de création (cohorte 2024"][2] == "en cours"
+    # cohort 2025 (P1, who did not create) is closed once its people have had two years, on 31/12/2027
+    later = {row[0].split(",")[0]: row[3] for row in sheets.copil_layout(DATASET, 2027, date(2027, 12, 31))
+             .tables()[0].rows}
+    assert later["Taux de création (cohorte 2025"] == 0.0
+    # cohort 2026 scored on 31/12/2028: 0.5 of 0.4 is 125 %; cohorts 2027 and 2028 still running
+    scored = {row[0].split(",")[0]: row[3] for row in sheets.copil_layout(DATASET, 2028, date(2028, 12, 31))
+              .tables()[0].rows}
+    assert scored["Taux de création (cohorte 2026"] == 1.25
+    assert scored["Taux de création (cohorte 2027"] == scored["Taux de création (cohorte 2028"] == "en cours"
+
+
+def test_synthese_is_marked_provisoire_while_the_month_runs_and_definitive_after():
+    november = periods.month(2026, 11)
+    running = sheets.synthese_layout(DATASET, november, date(2026, 11, 15))
+    assert running.blocks[0].text.startswith("Statut : provisoire — données au 15/11/2026.")
+    closed = sheets.synthese_layout(DATASET, november, date(2026, 12, 1))
+    assert closed.blocks[0].text.startswith("Statut : définitive (mois clos) — données au 01/12/2026.")
+
+
+def test_a_partial_month_is_compared_with_the_same_days_a_year_earlier():
+    data = from_records({"porteurs": [porteur("P1", date(2025, 11, 10)), porteur("P2", date(2025, 11, 20)),
+                                      porteur("P3", date(2025, 3, 1)), porteur("P4", date(2025, 12, 5)),
+                                      porteur("P5", date(2026, 11, 3))]})
+    running = sheets.synthese_layout(data, periods.month(2026, 11), date(2026, 11, 15)).tables()[0]
+    assert running.headers[1:5] == ["Mois, au 15/11", "Même mois N-1, au 15/11", "Cumul de l'année, au 15/11",
+                                    "Cumul N-1, au 15/11"]
+    # 1–15 November 2025: P1 only; 1 January–15 November 2025: P3 and P1
+    assert rows_by_label(running)["Nouveaux porteurs"][:4] == [1, 1, 1, 2]
+    closed = sheets.synthese_layout(data, periods.month(2026, 11), date(2026, 12, 1)).tables()[0]
+    assert closed.headers[1:5] == ["Mois", "Même mois N-1", "Cumul de l'année", "Cumul N-1"]
+    assert rows_by_label(closed)["Nouveaux porteurs"][:4] == [1, 2, 1, 3]
+
+
 def test_anomalies_link_each_row_to_its_cell():
     found = [DateInvalid().at(Position("Porteurs", 7, "Date de naissance", 5), "31/02/2024"),
              NoRendezVous().at(Position("Porteurs", 9, "ID", 1), "P8")]

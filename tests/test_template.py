@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
+import pytest
+from defusedxml import ElementTree
+from libreoffice import recalculated_copy, requires_soffice, to_ods
 from openpyxl import load_workbook
-from openpyxl.utils import quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname
 from test_render import font_children
 
 from citeslab_xl.adapters.font_order import EXCEL_ORDER
 from citeslab_xl.adapters.reading import read_workbook
-from citeslab_xl.adapters.template import build_workbook, list_range_name
+from citeslab_xl.adapters.template import (
+    LAST_ROW,
+    build_workbook,
+    list_range_name,
+    list_source,
+    porteur_ids_name,
+    table_name,
+)
 from citeslab_xl.core import schema
 from citeslab_xl.doors.api import check_file
 
 COMMITTED = Path(__file__).parent.parent / "workbooks" / "template.xlsx"
+EXCEL_LAST_ROW = 1_048_576  # rows of an .xlsx sheet, in Excel and LibreOffice
 
 
 def content(path: Path) -> dict:
@@ -62,15 +74,102 @@ def test_every_data_sheet_is_an_excel_table_with_the_contract_headers():
 def test_drop_downs_are_fed_from_parametres():
     wb = load_workbook(COMMITTED)
     validations = {dv.formula1 for dv in wb["Porteurs"].data_validations.dataValidation}
-    assert f"={list_range_name('Statut')}" in validations
-    assert f"={list_range_name(schema.QUARTIERS)}" in validations
+    assert list_range_name("Statut") in validations  # as Excel writes it: no leading "="
+    assert list_range_name(schema.QUARTIERS) in validations
     assert '"Oui,Non"' in validations
     target = wb.defined_names[list_range_name("Statut")].attr_text
-    sheet_name, cells = target.split("!")
+    sheet_name, first_cell = target.split(":")[0].split("!")
     assert sheet_name == quote_sheetname(schema.PARAMETRES_NAME)
-    column = cells.split(":")[0].replace("$", "").rstrip("0123456789")
+    column = first_cell.replace("$", "").rstrip("0123456789")
+    assert first_cell == f"${column}$2"
+    assert target == list_source(schema.PARAMETRES_NAME, column)
     assert wb["Paramètres"][f"{column}1"].value == "Statut"
     assert wb["Paramètres"][f"{column}2"].value == "Accueil"
+
+
+def drop_down_columns(sheet: schema.Sheet) -> dict[str, str]:
+    """The columns that must carry a drop-down: letter -> header."""
+    return {get_column_letter(i): c.header for i, c in enumerate(sheet.columns, start=1)
+            if c.kind in (schema.Kind.LIST, schema.Kind.OUINON) or c.key == "id_porteur"}
+
+
+def test_drop_downs_reach_the_last_row_of_the_sheet():
+    wb = load_workbook(COMMITTED)
+    for sheet in schema.DATA_SHEETS:
+        ranges = {str(dv.sqref) for dv in wb[sheet.name].data_validations.dataValidation}
+        expected = {f"{letter}2:{letter}{EXCEL_LAST_ROW}" for letter in drop_down_columns(sheet)}
+        assert ranges == expected, sheet.name
+    assert LAST_ROW == EXCEL_LAST_ROW
+
+
+def test_id_porteur_has_a_drop_down_fed_from_the_porteurs_table():
+    wb = load_workbook(COMMITTED)
+    sheets_with_ids = [s for s in schema.DATA_SHEETS if any(c.key == "id_porteur" for c in s.columns)]
+    assert {s.name for s in sheets_with_ids} == {"Rendez-vous", "Suivi", "Photolangage"}
+    for sheet in sheets_with_ids:
+        letter = next(get_column_letter(i) for i, c in enumerate(sheet.columns, start=1) if c.key == "id_porteur")
+        formulas = {str(dv.sqref): dv.formula1 for dv in wb[sheet.name].data_validations.dataValidation}
+        assert formulas[f"{letter}2:{letter}{EXCEL_LAST_ROW}"] == porteur_ids_name()
+    table_name, column = wb.defined_names[porteur_ids_name()].attr_text.rstrip("]").split("[")
+    table = wb["Porteurs"].tables[table_name]
+    assert table.ref.startswith("A1:") and wb["Porteurs"]["A1"].value == column == schema.PORTEURS.column("id").header
+
+
+def grown_copy(path: Path, out: Path, ids: list[str], statuts: list[str]) -> Path:
+    """The template after she typed porteurs and lengthened the Statut list, plus cells that measure the lists."""
+    wb = load_workbook(path)
+    porteurs = wb["Porteurs"]
+    for row, porteur_id in enumerate(ids, start=2):
+        porteurs.cell(row=row, column=1, value=porteur_id)
+    table = porteurs.tables[table_name(schema.PORTEURS)]
+    table.ref = f"{table.ref.split(':')[0]}:{table.ref.split(':')[1].rstrip('0123456789')}{len(ids) + 1}"
+    statut = wb.defined_names[list_range_name("Statut")].attr_text.split("!")[1].split(":")[0].replace("$", "")
+    column = statut.rstrip("0123456789")
+    parametres = wb["Paramètres"]
+    first = len(schema.DEFAULT_LISTS["Statut"]) + 2
+    for row, value in enumerate(statuts, start=first):
+        parametres[f"{column}{row}"] = value
+    probe = wb.create_sheet("Mesure")
+    probe["A1"] = f"=ROWS({porteur_ids_name()})"
+    probe["A2"] = f"=INDEX({porteur_ids_name()},ROWS({porteur_ids_name()}))"
+    probe["A3"] = f"=ROWS({list_range_name('Statut')})"
+    probe["A4"] = f"=INDEX({list_range_name('Statut')},ROWS({list_range_name('Statut')}))"
+    wb.save(out)
+    return out
+
+
+def ods_validations_of_last_row(ods: Path, sheet_name: str) -> tuple[int, dict[int, str]]:
+    """How many rows LibreOffice gives the sheet, and the validation of each cell of its last row (by column)."""
+    t = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+    with zipfile.ZipFile(ods) as package:
+        root = ElementTree.fromstring(package.read("content.xml"))
+    sheet = next(s for s in root.iter(f"{t}table") if s.get(f"{t}name") == sheet_name)
+    rows, last = 0, {}
+    for row in sheet.iter(f"{t}table-row"):
+        rows += int(row.get(f"{t}number-rows-repeated", "1"))
+        last, column = {}, 0
+        for cell in row.findall(f"{t}table-cell"):
+            repeated = int(cell.get(f"{t}number-columns-repeated", "1"))
+            if cell.get(f"{t}content-validation-name"):
+                last.update({column + k: cell.get(f"{t}content-validation-name") for k in range(repeated)})
+            column += repeated
+    conditions = {v.get(f"{t}name"): v.get(f"{t}condition") for v in root.iter(f"{t}content-validation")}
+    return rows, {column: conditions[name] for column, name in last.items()}
+
+
+@pytest.mark.slow
+@requires_soffice
+def test_libreoffice_sees_drop_downs_to_the_last_row_and_lists_that_grow(tmp_path):
+    ids = [f"P{n:04d}" for n in range(1, 41)]
+    grown = grown_copy(COMMITTED, tmp_path / "grown.xlsx", ids, ["En sommeil", "Réorienté"])
+    values = load_workbook(recalculated_copy(grown, tmp_path / "lo"), data_only=True)["Mesure"]
+    assert [values[f"A{r}"].value for r in range(1, 5)] == [40, "P0040", len(schema.DEFAULT_LISTS["Statut"]) + 2,
+                                                            "Réorienté"]
+    rows, last_row = ods_validations_of_last_row(to_ods(COMMITTED, tmp_path / "ods"), "Rendez-vous")
+    assert rows == EXCEL_LAST_ROW
+    columns = {c.key: i for i, c in enumerate(schema.RENDEZ_VOUS.columns)}
+    assert porteur_ids_name() in last_row[columns["id_porteur"]]
+    assert list_range_name("Type de rendez-vous") in last_row[columns["type"]]
 
 
 def test_dates_euros_and_percent_are_formatted():

@@ -138,6 +138,22 @@ def test_out_leaves_the_original_untouched(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copie", "pivots.xlsx"]
 
 
+@pytest.mark.parametrize("place, message", [("existing", "existe déjà"), ("folder", "est un dossier"),
+                                            ("missing parent", "n'existe pas")])
+def test_out_never_replaces_a_file_nor_makes_a_folder(tmp_path, place, message):
+    path = corpus_copy(tmp_path, "pivots.xlsx")
+    out = tmp_path / ("absent/copie.xlsx" if place == "missing parent" else "copie.xlsx")
+    if place == "existing":
+        out.write_bytes(b"un autre classeur")
+    elif place == "folder":
+        out.mkdir()
+    before = sorted(tmp_path.iterdir())
+    with pytest.raises(WriteRefused, match=message):
+        write_generated(path, generated(), out=out)
+    assert sorted(tmp_path.iterdir()) == before and path.read_bytes() == (CORPUS / "pivots.xlsx").read_bytes()
+    assert place != "existing" or out.read_bytes() == b"un autre classeur"
+
+
 def test_backups_rotate(tmp_path):
     path = corpus_copy(tmp_path, "vba.xlsm")
     versions = []

@@ -118,7 +118,7 @@ def shared_parts(parts: dict[str, bytes]) -> set[str]:
     folder, base = os.path.split(book)
     shared = {"[Content_Types].xml", "_rels/.rels", book, f"{folder}/_rels/{base}.rels"}
     shared |= {t for _, kind, t in rels_of(parts, book) if kind.endswith("/styles")}
-    shared |= {t for _, kind, t in rels_of(parts, "") if kind.endswith("/custom-properties")}
+    shared |= {t for _, kind, t in rels_of(parts, "") if kind.endswith(("/custom-properties", "/extended-properties"))}
     return shared
 
 

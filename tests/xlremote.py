@@ -127,6 +127,14 @@ def _quoted(sheet_name: str) -> str:
     return "'" + sheet_name.replace("'", "''") + "'"
 
 
+def _destinations(defined) -> list[tuple[str, str]]:
+    """The sheet ranges a name refers to; none for a formula, or for a table's structured reference
+    (`T_porteurs[ID]`, the source of a drop-down), which openpyxl cannot resolve to a sheet."""
+    if defined.type != "RANGE" or "[" in (defined.attr_text or ""):
+        return []
+    return list(defined.destinations)
+
+
 def _names(wb) -> list[dict]:
     """Defined names that refer to one range, as VBA's `Name.RefersToRange` finds them."""
     index = {ws.title: i for i, ws in enumerate(wb.worksheets)}
@@ -134,7 +142,7 @@ def _names(wb) -> list[dict]:
     scoped += [(ws, dn) for ws in wb.worksheets for dn in ws.defined_names.values()]
     names = []
     for scope, defined in scoped:
-        destinations = list(defined.destinations) if defined.type == "RANGE" else []
+        destinations = _destinations(defined)
         if len(destinations) != 1 or destinations[0][0] not in index:
             continue
         sheet_name, ref = destinations[0]

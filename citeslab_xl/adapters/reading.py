@@ -11,17 +11,23 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
-import python_calamine
-
+from citeslab_xl.core import plan
 from citeslab_xl.core.errors import UnusableWorkbook
+from citeslab_xl.core.gc_paused import gc_paused
 from citeslab_xl.core.grid import Grid, RawWorkbook, locate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNCOMPRESSED = 512 << 20  # 20 years of a site is ~40 MB of XML; past 512 MB it is a bomb, not a workbook
 MAX_RATIO = 100
+MAX_CELLS = 5_000_000  # 20 years of a site is ~300,000 cells a sheet; calamine spends 32 bytes a cell
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
+# Any attribute order: a row's r is digits only, a cell's starts with letters (past Z only: few matches, fast).
+_ROW_REF = re.compile(rb' r="(\d{1,7})"')
+_WIDE_CELL_REF = re.compile(rb' r="([A-Z]{2,3})\d')
 _DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 SAVE_AS = "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) »"
@@ -61,10 +67,50 @@ def check_container(path: Path) -> None:
         raise _refuse(path, f"classeur OpenDocument (.ods) ; {SAVE_AS}.")
     if "xl/workbook.xml" not in names:
         raise _refuse(path, f"ce fichier zip n'est pas un classeur Excel ; {SAVE_AS}.")
+    if "[content_types].xml" not in {name.casefold() for name in names}:  # Excel refuses such a package too
+        raise _refuse(path, "fichier endommagé (il y manque [Content_Types].xml) ; "
+                            "reprenez une copie intacte (ou la sauvegarde .bak).")
     total = sum(i.file_size for i in infos)
     ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or (ratio > MAX_RATIO and total > 50 << 20):
         raise _refuse(path, "contenu décompressé anormalement volumineux (archive piégée ?) ; le fichier n'est pas lu.")
+    _check_extents(path, [i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)])
+
+
+def _check_extents(path: Path, sheets: list[str]) -> None:
+    """Refuse a sheet whose cells span more than MAX_CELLS: calamine holds a sheet as one dense block, and a
+    single cell at XFD1048576 would have it ask for 512 GB and abort the process."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in sheets:
+                rows, columns = _extent(archive, name)
+                if rows * columns > MAX_CELLS:
+                    raise _refuse(path, f"une feuille s'étend sur {rows} lignes et {columns} colonnes, bien "
+                                        "au-delà d'un classeur de suivi ; supprimez les lignes et colonnes vides "
+                                        "en bas et à droite des tableaux, enregistrez, puis réessayez.")
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+        raise _refuse(path, "fichier incomplet ou endommagé ; "
+                            "reprenez une copie intacte (ou la sauvegarde .bak).") from None
+
+
+def _extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
+    """The last row and (past Z) column that a sheet's references reach, read by chunks, never the whole part."""
+    rows, columns = 0, 26
+    tail = b""
+    with archive.open(name) as part:
+        while chunk := part.read(1 << 20):
+            text = tail + chunk
+            rows = max([rows, *map(int, _ROW_REF.findall(text))])
+            columns = max([columns, *map(_column_number, _WIDE_CELL_REF.findall(text))])
+            tail = text[-64:]
+    return rows, columns
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _is_encrypted_package(path: Path) -> bool:
@@ -80,6 +126,10 @@ def is_date1904(path: Path) -> bool:
 
 
 def read_grids(path: Path) -> dict[str, Grid]:
+    # imported here, not above: python-calamine is compiled and Pyodide < 0.29 lacks it, and the buttons
+    # (xlwings Lite among them) import this module without reading any file (tests/test_lite_path.py)
+    import python_calamine
+
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         grids = {}
@@ -107,8 +157,10 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     """Every data sheet of a workbook file, located; raises UnusableWorkbook."""
     path = Path(path)
     check_container(path)
-    grids = read_grids(path)
-    raw = locate(grids, is_date1904(path))
+    with gc_paused():  # the grids hold every cell as its own object, and no cycle (core/gc_paused.py)
+        grids = read_grids(path)
+        raw = locate(grids, is_date1904(path))
+    raw.synthese_status = plan.statuses_from_grids(grids)  # which months the run must complete (core/plan.py)
     if "porteurs" not in raw.tables:
         raise _refuse(path, "aucune feuille « Porteurs » ; ce n'est pas un classeur CitésLab "
                             "(créez-en un avec « citeslab-xl template » "

@@ -1,9 +1,11 @@
 """The managed workbook, built from the contract (workbooks/template.xlsx).
 
 Every data sheet is an Excel table with French headers, a frozen header row,
-widths, number formats and drop-down lists fed from `Paramètres`; `Accueil`
-explains the sheets and buttons. `build_workbook(rows)` also fills the data
-sheets, which is how the demo workbook is made.
+widths, number formats and drop-down lists fed from `Paramètres` (and, for
+`ID porteur`, from the Porteurs table's IDs) down to the sheet's last row, from
+sources that grow as values are added; `Accueil` explains the sheets and
+buttons. `build_workbook(rows)` also fills the data sheets, which is how the
+demo workbook is made.
 """
 
 from __future__ import annotations
@@ -199,12 +201,13 @@ def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: 
     ws = wb.create_sheet(sheet.name)
     headers = headers_of(sheet, funders)
     ws.append(headers)
-    for row in rows:
+    for excel_row, row in enumerate(rows, start=2):
         values = _row_values(sheet, funders, row)
         ws.append(values)
         for column, value in enumerate(values, start=1):
             if is_formula_like(value):  # what the row says is text, even when it looks like a formula
-                ws.cell(row=ws.max_row, column=column).data_type = "s"
+                # The row's number is known: `ws.max_row` scans every cell, quadratic over a sheet.
+                ws.cell(row=excel_row, column=column).data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")

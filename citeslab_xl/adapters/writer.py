@@ -23,12 +23,20 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from citeslab_xl.adapters import files
 from citeslab_xl.adapters.opc import Package
 from citeslab_xl.adapters.reading import check_container
 from citeslab_xl.adapters.workbook_file import splice
 from citeslab_xl.adapters.workbook_file.append_only import with_previous_rows
 from citeslab_xl.adapters.workbook_file.book import BookInfo
-from citeslab_xl.adapters.workbook_file.commit import TEMP_SUFFIX, Disk, backup_paths, commit, refuse_if_open
+from citeslab_xl.adapters.workbook_file.commit import (
+    TEMP_SUFFIX,
+    Disk,
+    backup_paths,
+    commit,
+    create_copy,
+    refuse_if_open,
+)
 from citeslab_xl.adapters.workbook_file.ownership import (
     OWNERSHIP_NAME,
     OWNERSHIP_PROPERTY,
@@ -74,6 +82,8 @@ def write_generated(path: str | Path, layouts: list[SheetLayout], *, out: str | 
     target = Path(out) if out is not None else source
     layouts = list(layouts)
     _check_request(source, target, layouts, journal_row)
+    if out is not None:  # a new file, never one that exists (interfaces.md › Every file the tool writes)
+        files.check_new_target(target, (source.suffix.lower(),))
     refuse_if_open(target)
     check_container(source)
     original = source.read_bytes()
@@ -88,7 +98,11 @@ def write_generated(path: str | Path, layouts: list[SheetLayout], *, out: str | 
     sheets = splice.plan(package, book, ownership, layouts)
     layouts = [with_previous_rows(package, book, layout) if layout.append_only else layout for layout in layouts]
     entries = splice.splice(package, book, ownership, sheets, layouts)
-    backup = commit(target, entries, keep_backups, disk or Disk())
+    if out is None:
+        backup = commit(target, entries, keep_backups, disk or Disk())
+    else:
+        create_copy(target, entries, disk or Disk())
+        backup = None
     return WriteReport(target, backup, sheets.added, sheets.replaced, sha256_before)
 
 

@@ -56,6 +56,7 @@ from openpyxl import Workbook
 
 from citeslab_xl.adapters.render import render_layout
 from citeslab_xl.adapters.workbook_file.ownership import OWNERSHIP_NAME, marker_reference
+from citeslab_xl.core import plan
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.grid import Grid
 from citeslab_xl.core.journal import JOURNAL, JOURNAL_HEADERS, rows_below_header
@@ -88,6 +89,17 @@ def read_grid(sheet) -> Grid:
 
 def read_grids(book, names: list[str]) -> dict[str, Grid]:
     return {sheet.name: read_grid(sheet) for sheet in book.sheets if sheet.name in names}
+
+
+def synthese_status(book) -> dict[str, str]:
+    """The status each `Synthèse AAAA-MM` sheet states (provisoire / définitive), one read of its column A top each.
+
+    The buttons read no generated sheet otherwise: these few cells are what
+    the run plan needs to complete a month that has closed (core/plan.py).
+    """
+    top = (1, 1), (plan.STATUS_ROWS, 1)
+    return plan.read_statuses({sheet.name: sheet.range(*top).options(ndim=1).value
+                               for sheet in book.sheets if plan.synthese_month(sheet.name) is not None})
 
 
 def _canonical(value):

@@ -117,6 +117,25 @@ def from_records(records: dict[str, list[dict]], settings: Settings | None = Non
     return Dataset(tables, settings or Settings(), funders)
 
 
+def from_columns(columns: dict[str, dict[str, list]], settings: Settings | None = None,
+                 funders: tuple[str, ...] = schema.DEFAULT_FUNDERS) -> Dataset:
+    """A Dataset from already-typed columns (the validator): per sheet, `_row` and one list per field.
+
+    The same tables as `from_records` gives for the same rows, without making a dict per row.
+    """
+    tables = {}
+    for key, fields in columns.items():
+        sheet = schema.SHEETS_BY_KEY[key]
+        frame = empty_table(sheet, funders if key == "financement" else ())
+        count = len(fields["_row"])
+        if count:
+            blank = [None] * count
+            frame = _coerce(pd.DataFrame({name: pd.Series(fields.get(name, blank), dtype=object)
+                                          for name in frame.columns}), sheet)
+        tables[key] = frame
+    return Dataset(tables, settings or Settings(), funders)
+
+
 def _coerce(frame: pd.DataFrame, sheet: schema.Sheet) -> pd.DataFrame:
     frame = frame.copy()
     frame["_row"] = pd.array(frame["_row"].to_numpy(), dtype="Int64")

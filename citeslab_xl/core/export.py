@@ -63,6 +63,7 @@ FINANCEMENT = "Financement"
 SHEETS = (LISEZ_MOI, INDICATEURS, MENSUEL, PROFIL, CREATIONS, FINANCEMENT)
 
 TITLE = "Chiffres CitésLab pour l'agglomération"
+EN_COURS = "en cours"
 
 SHEET_CONTENTS = (  # one short line each: a table cell does not wrap
     (INDICATEURS, "Les indicateurs, comparés à l'an dernier et en cumul annuel"),
@@ -183,7 +184,9 @@ def _cohort_table(ctx: Context) -> Table:
         c = cohorts[year]
         # the cohort and its creations are both shown: the rate only adds what the creations would hide
         hidden = rate_hidden(c.creations, c.cohorte, t, complement_hidden=False)
-        rows.append([year, count_cell(c.cohorte, t), count_cell(c.creations, t), rate_cell(c.taux, hidden), c.objectif])
+        # a cohort that can still grow is not held against the objective (indicators.md › Comparisons)
+        rows.append([year, count_cell(c.cohorte, t), count_cell(c.creations, t), rate_cell(c.taux, hidden),
+                     EN_COURS if c.en_cours else c.objectif])
     return Table(["Cohorte (année du premier contact)", "Personnes", "Entreprises créées à ce jour",
                   "Taux de création", "Objectif"], rows, title="Taux de création par cohorte",
                  formats={4: PERCENT}, cell_formats=percent_cells(rows, range(3, 4)))
@@ -222,7 +225,11 @@ def indicateurs(ctx: Context, profile_: Profile) -> SheetLayout:
         Note("File active : personnes vues en rendez-vous dans les 90 jours qui finissent à la fin de la période "
              "(ou à la date d'arrêt), hors abandons. Taux de charge : file active / capacité (capacité par ETP × "
              "ETP) ; la dernière ligne de l'activité le montre avec un second poste. Taux de création : part des "
-             "personnes d'une cohorte qui ont créé leur entreprise à la date d'arrêt."),
+             "personnes d'une cohorte qui ont créé leur entreprise à la date d'arrêt ; « en cours » quand l'année de "
+             "la cohorte n'est pas finie ou que ses dernières personnes n'ont pas encore eu deux ans pour créer : ce "
+             "taux peut encore monter et n'est pas comparé à l'objectif. Une période pas encore finie à la date "
+             "d'arrêt est comparée aux mêmes jours de l'année précédente (l'en-tête dit jusqu'à quel jour : "
+             "« au JJ/MM »)."),
     ]
     return SheetLayout(INDICATEURS, f"Indicateurs — {ctx.period.titre}", _subtitle(ctx), blocks,
                        widths={0: 38, **{j: 18 for j in range(1, 6)}}, landscape=len(columns) > 2)

@@ -34,18 +34,25 @@ class Context:
         return int(self.dataset.settings.seuil_secret)
 
     def compare(self) -> list[tuple[str, Period]]:
-        """The columns of Indicateurs: the period, the same one a year earlier, and both years to date."""
-        previous = periods.previous_year(self.period)
-        columns = [(capitalized(self.period.titre), self.period), (capitalized(previous.titre), previous)]
-        ytd = periods.year_to_date(self.period)
-        if ytd != self.period:
-            columns += [(_cumul_header(ytd), ytd), (_cumul_header(periods.previous_year(ytd)),
-                                                    periods.previous_year(ytd))]
+        """The columns of Indicateurs: the period, the same one a year earlier, and both years to date.
+
+        A period not over at the as-of date is compared with the same days a
+        year earlier, and its headers say up to which day (« Décembre 2025, au 01/12 »).
+        """
+        period, as_of = self.period, self.as_of
+        suffix = periods.span_suffix(period, as_of)
+        columns = [(capitalized(period.titre) + suffix, period),
+                   (capitalized(periods.previous_year(period).titre) + suffix,
+                    periods.same_span_earlier(period, as_of))]
+        ytd = periods.year_to_date(period)
+        if ytd != period:
+            earlier = periods.same_span_earlier(ytd, as_of)
+            columns += [(_cumul_header(periods.elapsed(ytd, as_of)), ytd), (_cumul_header(earlier), earlier)]
         return columns
 
 
 def _cumul_header(ytd: Period) -> str:
-    """« Cumul 2026 au 31/10 »: from 1 January to the end of the period."""
+    """« Cumul 2026 au 31/10 »: from 1 January to the end of the period, or to the as-of date before it."""
     return f"Cumul {ytd.fin.year} au {ytd.fin:%d/%m}"
 
 

@@ -8,6 +8,7 @@ reads `Paramètres` into `Settings`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 
@@ -55,6 +56,7 @@ class RawWorkbook:
     settings: Settings
     date1904: bool = False
     missing_columns: dict[str, list[Column]] = field(default_factory=dict)
+    synthese_status: dict[str, str] = field(default_factory=dict)  # Synthèse sheet -> provisoire / définitive
 
 
 def is_blank(value) -> bool:
@@ -111,14 +113,31 @@ def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
         positions.append(j)
 
     rows = []
+    pick = _picker(positions)
+    width = positions[-1] + 1 if positions else 0
     for i in range(best_index + 1, len(grid.cells)):
         line = grid.cells[i]
-        values = [line[j] if j < len(line) else None for j in positions]
-        if all(is_blank(v) for v in values):
+        values = pick(line) if len(line) >= width else [line[j] if j < len(line) else None for j in positions]
+        if _blank_row(values):
             continue
         rows.append((grid.top + i, values))
     missing = [c for c in sheet.columns if c.required and c.key not in seen]
     return RawTable(sheet, grid.name, grid.top + best_index, columns, rows), missing
+
+
+def _picker(positions: list[int]) -> Callable[[list], list]:
+    """The cells of a line at `positions` (a line at least as long as the last position)."""
+    if positions == list(range(len(positions))):
+        count = len(positions)
+        return lambda line: line[:count]  # every column named, the usual case: one slice
+    return lambda line: [line[j] for j in positions]
+
+
+def _blank_row(values: list) -> bool:
+    for value in values:  # noqa: SIM110 -- a plain loop: all() over a generator costs twice as much per row
+        if value is not None and (value.__class__ is not str or value.strip()):
+            return False
+    return True
 
 
 def find_sheet(sheet: Sheet, grids: dict[str, Grid], overrides: dict[str, str]) -> Grid | None:
@@ -155,9 +174,17 @@ def _setting_value(kind, value):
     if kind is str:
         return str(value).strip()
     if kind == "rate":
-        number = float(str(value).replace("%", "").replace(",", ".").strip())
+        number = _amount(str(value).replace("%", ""))
         return number / 100 if number > 1 else number
-    return kind(float(str(value).replace(",", ".").strip()))
+    return kind(_amount(value))
+
+
+def _amount(value) -> float:
+    """A setting's number; a negative or non-finite one is unreadable (an objective, a capacity, an ETP...)."""
+    number = float(str(value).replace(",", ".").strip())
+    if not 0 <= number < float("inf"):
+        raise ValueError(value)
+    return number
 
 
 def _column_below(cells: list[list], i: int, j: int, width: int = 1) -> list[list]:
@@ -215,7 +242,7 @@ def read_settings(grid: Grid | None) -> Settings:
 
 def _etp(value) -> float:
     try:
-        return float(str(value).replace(",", "."))
+        return _amount(value)
     except ValueError:
         return 1.0
 

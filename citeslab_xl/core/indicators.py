@@ -47,9 +47,12 @@ How the spec's open points are settled:
   ``--json``: ``{"nombre": n, "participants": m}``); an invalid Participants /
   Personnes touchées counts the row but adds nothing.
 - `taux_creation` maps the cohort year of P (each year P meets), ``"YYYY"``, to
-  a `Cohort` (``{"cohorte", "creations", "taux", "objectif"}`` in ``--json``).
-- Rates are floats rounded half up to four decimals (0.1235 = 12.35 %) and
-  None when the denominator is 0; `taux_charge` may exceed 1 (over capacity).
+  a `Cohort` (``{"cohorte", "creations", "taux", "objectif", "en_cours"}`` in
+  ``--json``); `en_cours` is true while the cohort can still grow
+  (`periods.cohort_running`): such a rate is not scored against the objective.
+- Rates are the exact fractions, as the float nearest to the exact ratio
+  (indicators.md › Precision: rounding is for display only), and None when
+  the denominator is 0; `taux_charge` may exceed 1 (over capacity).
   `heures` and `file_active_par_etp` are rounded half up to one decimal,
   `etp` and `capacite` to two.
 """
@@ -60,11 +63,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
 
-from citeslab_xl.core import schema, selection
+from citeslab_xl.core import periods, schema, selection
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.selection import between, by_list, not_after
@@ -75,7 +79,6 @@ ABANDON = "Abandon"
 PERENNITE_YEARS = (1, 2, 3)
 FILE_ACTIVE_DAYS = 90
 
-_RATE_STEP = Decimal("0.0001")
 _TENTH = Decimal("0.1")
 _CENT = Decimal("0.01")
 
@@ -94,7 +97,7 @@ def as_decimal(value: object) -> Decimal:
 def rate(numerator: int | Decimal, denominator: int | Decimal) -> float | None:
     if not denominator:
         return None
-    return half_up(Decimal(numerator) / Decimal(denominator), _RATE_STEP)
+    return float(Fraction(numerator) / Fraction(denominator))
 
 
 def _period_end(period: Period, as_of: date) -> date:
@@ -298,6 +301,7 @@ class Cohort:
     creations: int
     taux: float | None
     objectif: float
+    en_cours: bool  # the cohort can still grow: its rate is not scored against the objective
 
 
 @dataclass(frozen=True)
@@ -314,7 +318,8 @@ def taux_creation(dataset: Dataset, period: Period, as_of: date) -> dict[str, Co
     for cohort_year in range(period.debut.year, period.fin.year + 1):
         cohort = between(porteurs["date_premier_contact"], date(cohort_year, 1, 1), date(cohort_year, 12, 31))
         size, done = int(cohort.sum()), int((cohort & created).sum())
-        result[str(cohort_year)] = Cohort(size, done, rate(done, size), float(dataset.settings.objectif_taux_creation))
+        result[str(cohort_year)] = Cohort(size, done, rate(done, size), float(dataset.settings.objectif_taux_creation),
+                                          periods.cohort_running(cohort_year, as_of))
     return result
 
 

@@ -7,6 +7,12 @@ which of these it is. `shift_years` and `shift_months` move a date by whole
 years or months (the anniversaries of the indicators, the milestones of the
 follow-ups, the demo's calendar); `next_month`, `previous_month` and
 `months_between` walk the months.
+
+A period whose end is after the as-of date D is *partial* (indicators.md ›
+Comparisons and partial periods): `elapsed` is the part of it that has run,
+`same_span_earlier` the same days one year earlier, and `span_suffix` the
+« , au 15/11 » that a column header adds to say so. `cohort_running` says
+whether a creation cohort can still grow.
 """
 
 from __future__ import annotations
@@ -170,3 +176,39 @@ def months_between(debut: date, fin: date) -> list[Period]:
         months.append(month(y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return months
+
+
+def is_partial(period: Period, as_of: date) -> bool:
+    """Whether the period is not over at D (its end is after D)."""
+    return period.fin > as_of
+
+
+def elapsed(period: Period, as_of: date) -> Period:
+    """The part of the period up to D: the period itself once it is over, else [debut, D]."""
+    return period if not is_partial(period, as_of) else period_between(period.debut, as_of)
+
+
+def same_span_earlier(period: Period, as_of: date) -> Period:
+    """The same days one year earlier: 1–15 November 2025 for November 2026 as of 15 November 2026.
+
+    A period that is over is compared whole (October 2025 for October 2026);
+    a partial one only over the days it has run.
+    """
+    return previous_year(elapsed(period, as_of))
+
+
+def span_suffix(period: Period, as_of: date) -> str:
+    """« , au 15/11 » for a partial period (a column header then says up to which day it compares), else « »."""
+    return f", au {as_of:%d/%m}" if is_partial(period, as_of) else ""
+
+
+COHORT_YEARS = 2  # the time a cohort's people are given to create (indicators.md › Comparisons)
+
+
+def cohort_running(cohort_year: int, as_of: date) -> bool:
+    """Whether a cohort (the people first met in that year) is *en cours* at D.
+
+    It is while its year is not over, and until its last people (met on 31
+    December) have had two years to create: until 31 December two years later.
+    """
+    return as_of < shift_years(date(cohort_year, 12, 31), COHORT_YEARS)

@@ -78,12 +78,23 @@ def _prorata(dataset: Dataset, period: Period) -> float:
     return round(dataset.settings.objectif_accompagnes * period.fin.month / 12, 1)
 
 
+def _comparison_headers(month: Period, ytd: Period, as_of: date) -> list[str]:
+    """The four figure columns; while the month runs, each says up to which day it counts (« , au 15/11 »)."""
+    in_month, in_year = periods.span_suffix(month, as_of), periods.span_suffix(ytd, as_of)
+    return [f"Mois{in_month}", f"Même mois N-1{in_month}", f"Cumul de l'année{in_year}", f"Cumul N-1{in_year}"]
+
+
 def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout:
+    """The month's summary, marked provisoire or définitive (`plan.status_line`, the first block).
+
+    While the month runs, the year-earlier columns count the same days only
+    (1–15 November 2025 against November 2026 as of 15 November).
+    """
     k = indicators.compute(dataset, month, as_of)
-    k_prev = indicators.compute(dataset, periods.previous_year(month), as_of)
+    k_prev = indicators.compute(dataset, periods.same_span_earlier(month, as_of), as_of)
     ytd = periods.year_to_date(month)
     k_ytd = indicators.compute(dataset, ytd, as_of)
-    k_ytd_prev = indicators.compute(dataset, periods.previous_year(ytd), as_of)
+    k_ytd_prev = indicators.compute(dataset, periods.same_span_earlier(ytd, as_of), as_of)
     activity = [[*row, _prorata(dataset, month) if key == "accompagnes" else None]
                 for key, row in zip(SYNTHESE_ACTIVITY, _rows(SYNTHESE_ACTIVITY, k, k_prev, k_ytd, k_ytd_prev),
                                     strict=True)]
@@ -95,8 +106,9 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
     suivis = Counter(m.etat for m in milestones)
     trend = _trend(dataset, month, as_of)
     blocks: list[Block] = [
-        Table(["Indicateur", "Mois", "Même mois N-1", "Cumul de l'année", "Cumul N-1", "Objectif au prorata"],
-              activity, title="Activité", formats={5: ONE_DECIMAL},
+        Note(plan.status_line(month, as_of)),
+        Table(["Indicateur", *_comparison_headers(month, ytd, as_of), "Objectif au prorata"], activity,
+              title="Activité", formats={5: ONE_DECIMAL},
               cell_formats=_row_formats(SYNTHESE_ACTIVITY, range(1, 5))),
         Table(["Part des nouveaux porteurs", "Mois", "Cumul de l'année"], public, title="Public",
               formats={1: PERCENT, 2: PERCENT}),
@@ -172,6 +184,10 @@ def _caseload_by_year(dataset: Dataset, as_of: date, last_year: int) -> list[lis
     return rows
 
 
+EN_COURS = "en cours"
+COHORT_NOTE = ("Taux de création « en cours » : l'année de la cohorte n'est pas finie, ou ses dernières personnes "
+               "n'ont pas encore eu deux ans pour créer ; le taux peut encore monter et n'est pas comparé à "
+               "l'objectif.")
 COPIL_CASELOAD = ("accompagnes", "file_active", "etp", "file_active_par_etp", "taux_charge", "scenario_poste_2")
 COPIL_ACTIVITY = ("rdv", "heures", "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre",
                   "sensibilisation_personnes", "emplois")
@@ -179,6 +195,15 @@ COPIL_ACTIVITY = ("rdv", "heures", "ateliers_nombre", "ateliers_participants", "
 
 def _funding_year(dataset: Dataset, year: int, as_of: date) -> funding.FundingYear | None:
     return next((f for f in funding.funding_years(dataset, as_of) if f.annee == year), None)
+
+
+def _cohort_score(cohort: indicators.Cohort) -> float | str | None:
+    """How much of the objective a cohort reached; « en cours » while it can still grow (it is not scored then)."""
+    if cohort.en_cours:
+        return EN_COURS
+    if cohort.taux is None or not cohort.objectif:
+        return None
+    return round(cohort.taux / cohort.objectif, 4)
 
 
 def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
@@ -190,11 +215,8 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
     # a cohort needs time to create: the two previous cohorts say more than the year's own
     for cohort_year in (year - 2, year - 1, year):
         cohort = indicators.taux_creation(dataset, periods.year(cohort_year), as_of)[str(cohort_year)]
-        rate = cohort.taux
         objectives.append([f"Taux de création (cohorte {cohort_year}, {cohort.cohorte} personnes)",
-                           s.objectif_taux_creation, rate,
-                           None if rate is None or not s.objectif_taux_creation
-                           else round(rate / s.objectif_taux_creation, 4)])
+                           s.objectif_taux_creation, cohort.taux, _cohort_score(cohort)])
     public = _rows(PUBLIC, k)
     ages = [[band, n] for band, n in k.par_tranche_age.items()]
     sectors = [[sector, n] for sector, n in k.creations_par_secteur.items() if n]
@@ -230,6 +252,7 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
     blocks += charts
     blocks.append(Note("Le taux de charge compare la file active à la capacité (Paramètres › Capacité file active "
                        "par ETP × ETP). La dernière colonne montre ce qu'il deviendrait avec un second poste."))
+    blocks.append(Note(COHORT_NOTE))
     return SheetLayout(plan.copil_name(year), f"Comité de pilotage {year}", _subtitle(dataset, as_of), blocks,
                        widths={0: 38, 1: 18, 2: 18, 3: 14, 4: 16, 5: 14, 6: 18})
 

@@ -1,37 +1,30 @@
 """Validation: located raw tables in, a `Dataset` and its anomalies out.
 
-Each data sheet gets a pydantic model built from the contract; every field
-validator converts its cell with `cells.py` and applies the column's rule, so
-pydantic reports every bad cell of a row at once. A bad cell becomes an
-anomaly and a null, and the rest of the row still counts. Row rules (what a
-Statut requires, date order) and cross-sheet rules (unique IDs, known IDs,
-follow-ups of created businesses) follow.
+Each column of a data sheet is converted whole: one converter per column
+(its `cells.py` type, then its column rule), applied in a tight loop that
+converts each distinct value once, so the cost follows the data rather than
+the machinery. A bad cell becomes an anomaly at its row and column and a null,
+and the rest of the row still counts. Row and cross-sheet
+rules follow (`row_rules.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Annotated, Any
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, create_model
-from pydantic_core import PydanticCustomError
+from typing import Any
 
 from citeslab_xl.core import anomalies as A
 from citeslab_xl.core import cells, schema
 from citeslab_xl.core.anomalies import Anomaly, BadCell, CellAnomaly, Position
-from citeslab_xl.core.dataset import Dataset, from_records, share_column
+from citeslab_xl.core.dataset import Dataset, from_columns, share_column
+from citeslab_xl.core.gc_paused import gc_paused
 from citeslab_xl.core.grid import RawColumn, RawTable, RawWorkbook, is_blank
-from citeslab_xl.core.periods import shift_years
+from citeslab_xl.core.row_rules import Located, cross_sheet
 from citeslab_xl.core.schema import Column, Kind, Settings
 
 FIRST_DAY = date(2005, 1, 1)
-PYTHON_TYPES = {
-    Kind.TEXT: str, Kind.LIST: str, Kind.INT: int, Kind.DECIMAL: Decimal,
-    Kind.DATE: date, Kind.OUINON: bool, Kind.PERCENT: Decimal,
-}
 HINTS = {
     Kind.DATE: "une date comme 12/03/2025",
     Kind.INT: "un nombre entier",
@@ -109,86 +102,94 @@ COLUMN_RULES: dict[tuple[str, str], Callable] = {
 SHARE_RULE = _number_between(0, 100)
 
 
-def _convert(column: Column, value, ctx: Context):
+# --- one column -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Refused:
+    """What a cell of the column cannot give: the anomaly, not yet placed."""
+
+    anomaly: CellAnomaly
+
+
+def _converter(column: Column, rule: Callable | None, ctx: Context) -> Callable[[Any], Any]:
+    """The column's converter: its type, then its rule; raises BadCell."""
     kind = column.kind
     if kind is Kind.DATE:
-        return cells.to_date(value, ctx.date1904)
-    if kind is Kind.INT:
-        return cells.to_int(value)
-    if kind in (Kind.DECIMAL, Kind.PERCENT):
-        return cells.to_decimal(value)
-    if kind is Kind.OUINON:
-        return cells.to_bool(value)
-    if kind is Kind.LIST:
+        date1904 = ctx.date1904
+        base: Callable[[Any], Any] = lambda value: cells.to_date(value, date1904)  # noqa: E731
+    elif kind is Kind.INT:
+        base = cells.to_int
+    elif kind in (Kind.DECIMAL, Kind.PERCENT):
+        base = cells.to_decimal
+    elif kind is Kind.OUINON:
+        base = cells.to_bool
+    elif kind is Kind.LIST:
         assert column.list_name is not None, column.key  # the contract names the list of every list column
-        return cells.to_list_value(value, ctx.settings.values(column.list_name), column.list_name)
-    return cells.to_text(value)
+        allowed, list_name = ctx.settings.values(column.list_name), column.list_name
+        base = lambda value: cells.to_list_value(value, allowed, list_name)  # noqa: E731
+    else:
+        base = cells.to_text
+    if rule is None:
+        return base
+    return lambda value: rule(base(value), ctx)
 
 
-def _field_validator(sheet_key: str, column: Column, rule: Callable | None):
-    def validate(value: Any, info: ValidationInfo):
-        context = info.context or {}
-        ctx: Context = context["ctx"]
-        if is_blank(value):
-            if column.required and not context.get("lenient"):
-                raise _for_pydantic(A.RequiredMissing(hint=HINTS.get(column.kind, "une valeur de la liste")))
-            return None
-        try:
-            typed = _convert(column, value, ctx)
-            return rule(typed, ctx) if rule is not None else typed
-        except BadCell as bad:
-            raise _for_pydantic(bad.anomaly) from None
-    return validate
+def _cell_outcome(value, convert: Callable[[Any], Any], missing: Refused | None):
+    """One distinct value of the column: typed, None (blank), or Refused."""
+    if is_blank(value):
+        return missing
+    try:
+        return convert(value)
+    except BadCell as bad:
+        return Refused(bad.anomaly)
 
 
-def _for_pydantic(anomaly: CellAnomaly) -> PydanticCustomError:
-    """Pydantic collects every bad cell of a row; the anomaly rides in the error's context."""
-    return PydanticCustomError(anomaly.code, "cell", {"anomaly": anomaly})
+def convert_column(values: Sequence, convert: Callable[[Any], Any],
+                   missing: Refused | None = None) -> tuple[list, list[tuple[int, CellAnomaly]]]:
+    """A whole column typed, and the (index, anomaly) of each bad cell, which becomes None.
+
+    A column repeats the same few values (dates, list values, Oui/Non), so each
+    distinct value is converted once, and the column is rebuilt from those by
+    lookups that run at C speed. `missing` is what a blank cell gives when the
+    column is required.
+    """
+    keys = _keys(values)
+    outcomes = {key: _cell_outcome(_value(key), convert, missing) for key in dict.fromkeys(keys)}
+    typed = list(map(outcomes.__getitem__, keys))
+    refused_keys = {key for key, outcome in outcomes.items() if outcome.__class__ is Refused}
+    if not refused_keys:
+        return typed, []
+    refused = [(index, outcomes[key].anomaly) for index, key in enumerate(keys) if key in refused_keys]
+    for index, _ in refused:
+        typed[index] = None
+    return typed, refused
 
 
-def _nullable(python_type: type, validator: Callable) -> Any:
-    """`python_type | None`, the cell going through `validator` first."""
-    return Annotated[python_type | None, BeforeValidator(validator)]
+_NUMBERS = frozenset({bool, int, float})
 
 
-def build_model(sheet: schema.Sheet, funders: tuple[str, ...] = ()) -> type[BaseModel]:
-    """The pydantic model of a sheet's row (every field optional at type level: requiredness is a rule)."""
-    fields: dict[str, Any] = {}
-    for column in sheet.columns:
-        rule = COLUMN_RULES.get((sheet.key, column.key))
-        fields[column.key] = (_nullable(PYTHON_TYPES[column.kind], _field_validator(sheet.key, column, rule)), None)
-    for funder in funders:
-        share = schema.Column(share_column(funder), schema.funder_header(funder), Kind.PERCENT)
-        fields[share_column(funder)] = (_nullable(Decimal, _field_validator(sheet.key, share, SHARE_RULE)), None)
-    model_name = "".join(part.capitalize() for part in sheet.key.split("_"))
-    return create_model(model_name, __config__=ConfigDict(extra="ignore"), **fields)
+def _keys(values: Sequence) -> Sequence:
+    """The values as dictionary keys: 1, 1.0 and True are one key yet convert differently,
+    so when a column mixes those types each number is keyed with its type."""
+    if len(_NUMBERS.intersection(map(type, values))) < 2:
+        return values
+    return [_Typed(value) if value.__class__ in _NUMBERS else value for value in values]
+
+
+class _Typed(tuple):
+    """A number keyed with its type."""
+
+    __slots__ = ()
+
+    def __new__(cls, value):
+        return super().__new__(cls, (value.__class__, value))
+
+
+def _value(key):
+    return key[1] if key.__class__ is _Typed else key
 
 
 # --- one sheet ----------------------------------------------------------------
-
-@dataclass
-class Located:
-    """A validated sheet: typed rows and where each column sits in the file."""
-
-    table: RawTable
-    rows: list[dict]
-    by_key: dict[str, RawColumn]
-
-    def header(self, key: str | None) -> str | None:
-        """The column's header as typed in the file, else the contract's."""
-        raw = self.by_key.get(key) if key else None
-        return raw.header if raw else (self.table.sheet.column(key).header if key in _keys(self.table.sheet) else key)
-
-    def place(self, anomaly: Anomaly, row: dict, key: str | None, value=None) -> Anomaly:
-        """The anomaly at the row's cell in column `key` (the row alone when the column is absent)."""
-        raw = self.by_key.get(key) if key else None
-        where = Position(self.table.sheet_name, row["_row"], self.header(key), raw.index if raw else None)
-        return anomaly.at(where, value)
-
-
-def _keys(sheet: schema.Sheet) -> set[str]:
-    return {c.key for c in sheet.columns}
-
 
 def _raw_key(raw: RawColumn) -> str | None:
     if raw.column is not None:
@@ -198,205 +199,55 @@ def _raw_key(raw: RawColumn) -> str | None:
     return None
 
 
+def _fields(sheet: schema.Sheet, funders: tuple[str, ...]) -> dict[str, tuple[Column, Callable | None]]:
+    """Every typed field of the sheet's rows, in order, with its column rule."""
+    fields = {c.key: (c, COLUMN_RULES.get((sheet.key, c.key))) for c in sheet.columns}
+    for funder in funders:
+        share = schema.Column(share_column(funder), schema.funder_header(funder), Kind.PERCENT)
+        fields[share.key] = (share, SHARE_RULE)
+    return fields
+
+
+def _missing(column: Column) -> Refused | None:
+    """What a blank cell of the column gives: nothing, or the anomaly of a required cell left empty."""
+    if not column.required:
+        return None
+    return Refused(A.RequiredMissing(hint=HINTS.get(column.kind, "une valeur de la liste")))
+
+
 def validate_table(table: RawTable, ctx: Context, funders: tuple[str, ...]) -> tuple[Located, list[Anomaly]]:
+    """Each column converted whole; each bad cell named at its row and column, and left null."""
     sheet = table.sheet
-    model = build_model(sheet, funders if sheet is schema.FINANCEMENT else ())
+    fields = _fields(sheet, funders if sheet is schema.FINANCEMENT else ())
     by_key = {k: c for c in table.columns if (k := _raw_key(c)) is not None}
-    keys = [_raw_key(c) for c in table.columns]
-    absent_required = {c.key for c in sheet.columns if c.required and c.key not in by_key}
-    context = {"ctx": ctx}
-    lenient = {"ctx": ctx, "lenient": True}
+    # The last of two columns of the same key wins, as it does in `by_key`.
+    position = {k: i for i, c in enumerate(table.columns) if (k := _raw_key(c)) is not None}
+    cells_by_column = list(zip(*(values for _, values in table.rows), strict=True)) if table.rows \
+        else [()] * len(table.columns)
+    excel_rows = [excel_row for excel_row, _ in table.rows]
+    columns: dict[str, list] = {}
+    refused: list[tuple[int, int, str, CellAnomaly]] = []
+    for order, (key, (column, rule)) in enumerate(fields.items()):
+        if key not in position:
+            columns[key] = [None] * len(excel_rows)
+            continue
+        typed, bad = convert_column(cells_by_column[position[key]], _converter(column, rule, ctx), _missing(column))
+        columns[key] = typed
+        refused += [(index, order, key, anomaly) for index, anomaly in bad]
+    refused.sort(key=lambda r: (r[0], r[1]))  # row by row, each row's cells in the contract's order
     found: list[Anomaly] = []
-    rows: list[dict] = []
-    for excel_row, values in table.rows:
-        data = {k: v for k, v in zip(keys, values, strict=True) if k is not None}
-        try:
-            typed = model.model_validate(data, context=context).model_dump()
-        except ValidationError as exc:
-            for error in exc.errors():
-                key = str(error["loc"][0])
-                if key in absent_required:
-                    continue
-                raw = by_key[key]
-                anomaly: CellAnomaly = error["ctx"]["anomaly"]
-                value = data.get(key)
-                where = Position(table.sheet_name, excel_row, raw.header, raw.index)
-                found.append(anomaly.at(where, None if is_blank(value) else value))
-                data[key] = None
-            typed = model.model_validate(data, context=lenient).model_dump()
-            typed["_bad"] = {e["loc"][0] for e in exc.errors()}
-        typed["_row"] = excel_row
-        rows.append(typed)
+    bad_keys: dict[int, set[str]] = {}
+    for index, _, key, anomaly in refused:
+        raw = by_key[key]
+        value = cells_by_column[position[key]][index]
+        where = Position(table.sheet_name, excel_rows[index], raw.header, raw.index)
+        found.append(anomaly.at(where, None if is_blank(value) else value))
+        bad_keys.setdefault(index, set()).add(key)
+    absent_required = frozenset(c.key for c in sheet.columns if c.required and c.key not in by_key)
     for key in sorted(absent_required):
         column = sheet.column(key)
         found.append(A.ColumnMissing().at(Position(table.sheet_name, table.header_row, column.header)))
-    return Located(table, rows, by_key), found
-
-
-# --- row and cross-sheet rules ---------------------------------------------------
-
-def _date_order(sheet: Located, row: dict, later: str, earlier: str) -> Anomaly | None:
-    if row.get(later) and row.get(earlier) and row[later] < row[earlier]:
-        anomaly = sheet.place(A.DateOrder(autre=sheet.header(earlier) or earlier, autre_valeur=row[earlier]),
-                              row, later, row[later])
-        row[later] = None
-        return anomaly
-    return None
-
-
-def _requires(sheet: Located, row: dict, key: str, statut: str) -> Anomaly | None:
-    if row.get(key) is None and key in sheet.by_key and not _had_error(sheet, row, key):
-        return sheet.place(A.StatusIncomplete(statut=statut), row, key)
-    return None
-
-
-def _had_error(sheet: Located, row: dict, key: str) -> bool:
-    return key in row.get("_bad", ())
-
-
-def porteur_rules(sheet: Located, as_of: date) -> list[Anomaly]:
-    found: list[Anomaly | None] = []
-    for row in sheet.rows:
-        statut = row.get("statut")
-        if statut == "Orienté":
-            found.append(_requires(sheet, row, "partenaire", statut))
-        if statut == "Créé":
-            found.append(_requires(sheet, row, "date_creation", statut))
-        if row.get("partenaire"):
-            found.append(_requires(sheet, row, "date_orientation", f"{statut or ''} avec un partenaire".strip()))
-        found.append(_date_order(sheet, row, "date_orientation", "date_premier_contact"))
-        found.append(_date_order(sheet, row, "date_creation", "date_premier_contact"))
-        found.append(_date_order(sheet, row, "date_cessation", "date_creation"))
-        born, first = row.get("date_naissance"), row.get("date_premier_contact")
-        if born and first:
-            age = _age(born, first)
-            if not 15 <= age <= 90:
-                found.append(sheet.place(A.AgeOutOfRange(age=age), row, "date_naissance", born))
-                row["date_naissance"] = None
-    return [a for a in found if a is not None]
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def unique_ids(sheet: Located, key: str = "id") -> list[Anomaly]:
-    first_seen: dict[str, int] = {}
-    found = []
-    for row in sheet.rows:
-        value = row.get(key)
-        if value is None:
-            continue
-        folded = value.casefold()
-        if folded in first_seen:
-            found.append(sheet.place(A.IdDuplicate(premiere=first_seen[folded]), row, key, value))
-            row[key] = None
-        else:
-            first_seen[folded] = row["_row"]
-    return found
-
-
-def known_ids(sheet: Located, ids: set[str], key: str = "id_porteur") -> list[Anomaly]:
-    found = []
-    for row in sheet.rows:
-        value = row.get(key)
-        if value is not None and value.casefold() not in ids:
-            found.append(sheet.place(A.IdUnknown(), row, key, value))
-            row[key] = None
-    return found
-
-
-def atelier_rules(sheet: Located, ids: set[str]) -> list[Anomaly]:
-    found = []
-    for row in sheet.rows:
-        listed = [p.strip() for p in (row.get("ids_participants") or "").split(";") if p.strip()]
-        unknown = [p for p in listed if p.casefold() not in ids]
-        if unknown:
-            found.append(sheet.place(A.IdUnknown(), row, "ids_participants", unknown[0]))
-        participants = row.get("participants")
-        if participants is not None and len(listed) > participants:
-            found.append(sheet.place(A.ParticipantsOver(nombre=len(listed)), row, "participants", participants))
-    return found
-
-
-def photolangage_rules(sheet: Located, ateliers: Located | None) -> list[Anomaly]:
-    days = {r["date"] for r in (ateliers.rows if ateliers else []) if r.get("type") == "Photolangage" and r.get("date")}
-    found = []
-    for row in sheet.rows:
-        if row.get("date") and row["date"] not in days:
-            found.append(sheet.place(A.PhotolangageDateUnknown(), row, "date", row["date"]))
-    return found
-
-
-def suivi_rules(sheet: Located, porteurs: dict[str, dict]) -> list[Anomaly]:
-    found = []
-    for row in sheet.rows:
-        ident = row.get("id_porteur")
-        if ident is None:
-            continue
-        porteur = porteurs[ident.casefold()]
-        if porteur.get("statut") != "Créé":
-            found.append(sheet.place(A.SuiviNotCreated(), row, "id_porteur", ident))
-            continue
-        created = porteur.get("date_creation")
-        if created and row.get("date") and row["date"] < created:
-            found.append(sheet.place(A.DateOrder(autre="Date de création du porteur", autre_valeur=created),
-                                     row, "date", row["date"]))
-    return found
-
-
-def referent_rules(sheet: Located) -> list[Anomaly]:
-    found: list[Anomaly | None] = []
-    for row in sheet.rows:
-        if row.get("telephone") is None and row.get("email") is None \
-                and not {"telephone", "email"} & row.get("_bad", set()):
-            found.append(sheet.place(A.ReferentNoContact(), row, "telephone"))
-        if row.get("accord"):
-            found.append(_requires(sheet, row, "date_accord", "Accord de contact = Oui"))
-    return [a for a in found if a is not None]
-
-
-def financement_rules(sheet: Located, funders: tuple[str, ...]) -> list[Anomaly]:
-    found = []
-    seen: dict[tuple, int] = {}
-    for row in sheet.rows:
-        total = sum((row.get(share_column(f)) or Decimal(0) for f in funders), Decimal(0))
-        if total > 100:
-            first = share_column(funders[0]) if funders else None
-            found.append(sheet.place(A.SharesOver100(total=total), row, first, total))
-        pair = (row.get("annee"), (row.get("poste") or "").casefold())
-        if pair[0] is not None and pair[1]:
-            if pair in seen:
-                found.append(sheet.place(A.FundingDuplicate(premiere=seen[pair]), row, "poste",
-                                         f"{pair[0]}, {row['poste']}"))
-            else:
-                seen[pair] = row["_row"]
-    return found
-
-
-def privacy_warnings(porteurs: Located, rdv: Located | None, as_of: date, years: int) -> list[Anomaly]:
-    last_rdv: dict[str, date] = {}
-    for row in rdv.rows if rdv else []:
-        ident, day = row.get("id_porteur"), row.get("date")
-        if ident and day and day <= as_of:
-            key = ident.casefold()
-            last_rdv[key] = max(day, last_rdv.get(key, day))
-    met = {r["id_porteur"].casefold() for r in rdv.rows if r.get("id_porteur")} if rdv else set()
-    found = []
-    for row in porteurs.rows:
-        ident = row.get("id")
-        if row.get("consentement") is False and (row.get("telephone") or row.get("email")):
-            found.append(porteurs.place(A.NoConsent(), row, "consentement", "Non"))
-        if ident is None:
-            continue
-        last = max([d for d in (row.get("date_premier_contact"), last_rdv.get(ident.casefold())) if d], default=None)
-        if row.get("date_creation"):
-            last = max(filter(None, [last, shift_years(row["date_creation"], 3)]))
-        if last and shift_years(last, years) < as_of:
-            found.append(porteurs.place(A.RetentionExpired(dernier_contact=last, annees=years), row, "id", last))
-        if rdv is not None and ident.casefold() not in met:
-            found.append(porteurs.place(A.NoRendezVous(), row, "id", ident))
-    return found
+    return Located(table, columns, excel_rows, by_key, bad_keys, absent_required), found
 
 
 # --- the whole workbook ------------------------------------------------------------
@@ -409,6 +260,12 @@ def funders_of(raw: RawWorkbook) -> tuple[str, ...]:
 
 
 def validate(raw: RawWorkbook, as_of: date) -> Dataset:
+    """The typed tables and every anomaly of the workbook."""
+    with gc_paused():  # no cycles are made here, and the collector would walk every typed cell (gc_paused.py)
+        return _validate(raw, as_of)
+
+
+def _validate(raw: RawWorkbook, as_of: date) -> Dataset:
     ctx = Context(as_of, raw.settings, raw.date1904)
     funders = funders_of(raw)
     located: dict[str, Located] = {}
@@ -417,37 +274,12 @@ def validate(raw: RawWorkbook, as_of: date) -> Dataset:
         sheet, anomalies = validate_table(table, ctx, funders)
         located[key] = sheet
         found += anomalies
-    found += _cross_sheet(located, funders, as_of, raw.settings)
-    records = {key: [{k: v for k, v in r.items() if k != "_bad"} for r in sheet.rows]
-               for key, sheet in located.items()}
-    dataset = from_records(records, raw.settings, funders)
+    found += cross_sheet(located, funders, as_of, raw.settings)
+    tables = {key: {"_row": sheet.excel_rows, **sheet.columns} for key, sheet in located.items()}
+    dataset = from_columns(tables, raw.settings, funders)
     dataset.anomalies = sorted(found, key=_order(raw))
     dataset.sheet_names = {key: table.sheet_name for key, table in raw.tables.items()}
     return dataset
-
-
-def _cross_sheet(located: dict[str, Located], funders, as_of: date, settings: Settings) -> list[Anomaly]:
-    porteurs = located["porteurs"]
-    found = unique_ids(porteurs)
-    found += porteur_rules(porteurs, as_of)
-    by_id = {r["id"].casefold(): r for r in porteurs.rows if r.get("id")}
-    ids = set(by_id)
-    for key in ("rendez_vous", "photolangage", "suivi"):
-        if key in located:
-            found += known_ids(located[key], ids)
-    if "ateliers" in located:
-        found += atelier_rules(located["ateliers"], ids)
-    if "photolangage" in located:
-        found += photolangage_rules(located["photolangage"], located.get("ateliers"))
-    if "suivi" in located:
-        found += suivi_rules(located["suivi"], by_id)
-    if "referents" in located:
-        found += unique_ids(located["referents"])
-        found += referent_rules(located["referents"])
-    if "financement" in located:
-        found += financement_rules(located["financement"], funders)
-    found += privacy_warnings(porteurs, located.get("rendez_vous"), as_of, settings.duree_conservation)
-    return found
 
 
 def _order(raw: RawWorkbook):

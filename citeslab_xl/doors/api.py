@@ -208,7 +208,7 @@ def refresh(path: str | Path, as_of: date | None = None, month: Period | None = 
         check_period(month, day, kind=PeriodKind.MONTH, subject="Une synthèse mensuelle", field="month")
     with _one_run_at_a_time(path, out):
         raw, dataset = _read(path, day)
-        run = plan.refresh_plan(raw.sheet_names, day, month, rebuild)
+        run = plan.refresh_plan(raw.sheet_names, day, month, rebuild, raw.synthese_status)
         return _write(path, raw, dataset, refresh_layouts(dataset, run, day), "Actualiser les synthèses", out)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ from citeslab_xl.core.validation import validate
 from citeslab_xl.doors import api
 
 ALERT_TITLE = "CitésLab"
+ACCUEIL = "Accueil"
+_MONTH_TYPED = re.compile(r"\d{4}-\d{1,2}")
 NO_PORTEURS = ("Ce classeur n'a pas de feuille « Porteurs » : ce n'est pas un classeur CitésLab. Ouvrez le classeur "
                "de suivi (ou créez-en un avec « citeslab-xl template »), ou indiquez la feuille qui tient ce rôle "
                "dans Paramètres › Feuille Porteurs.")
@@ -124,11 +127,19 @@ def verifier(book, as_of: date) -> str:
 
 @_entry_point("Actualiser les synthèses")
 def actualiser(book, as_of: date) -> str:
-    """Check, then rebuild every generated sheet that is due (the same plan as `citeslab-xl refresh`)."""
+    """Check, then rebuild every generated sheet that is due (the same plan as `citeslab-xl refresh`).
+
+    A month chosen on Accueil (`selected_month`) is rebuilt too, as `refresh --month` does.
+    """
+    month = selected_month(book)
+    if month is not None:
+        api.check_period(month, as_of, kind=periods.PeriodKind.MONTH, subject="Une synthèse mensuelle",
+                         field="month")
     run = _Run(book, as_of)
-    layouts = api.refresh_layouts(run.dataset, plan.refresh_plan(run.sheet_names, as_of), as_of)
+    run_plan = plan.refresh_plan(run.sheet_names, as_of, month, statuses=xlbook.synthese_status(book))
+    layouts = api.refresh_layouts(run.dataset, run_plan, as_of)
     written = run.publish(layouts, "Actualiser les synthèses")
-    shown = plan.ANOMALIES if run.dataset.errors else plan.synthese_name(periods.month_of(as_of))
+    shown = plan.ANOMALIES if run.dataset.errors else plan.synthese_name(month or periods.month_of(as_of))
     written[shown].activate()
     names = ", ".join(layout.name for layout in layouts)
     return f"Synthèses actualisées au {as_of:%d/%m/%Y} : {names}.\n{run.counts()}"
@@ -173,6 +184,28 @@ def selected_date(book) -> date | None:
         except BadCell:
             return None
     return None
+
+
+def selected_month(book) -> periods.Period | None:
+    """The month to rebuild: the selected cell of Accueil, when it holds a date or a month typed `AAAA-MM`.
+
+    Only on Accueil (where the buttons are), so that a date selected in a
+    data sheet at the moment of the click never rebuilds a closed month.
+    """
+    try:
+        on_accueil = book.app.selection.sheet.name.casefold() == ACCUEIL.casefold()
+    except Exception:  # a chart or a shape selected, or a client that sends no selection: no month
+        return None
+    if not on_accueil:
+        return None
+    try:
+        typed = book.app.selection[0, 0].value
+    except Exception:
+        return None
+    if isinstance(typed, str) and _MONTH_TYPED.fullmatch(typed.strip()):
+        return periods.parse_period(typed.strip())
+    day = selected_date(book)
+    return periods.month_of(day) if day is not None else None
 
 
 @_entry_point("Exporter pour l'agglomération")

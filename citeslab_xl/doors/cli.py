@@ -230,8 +230,8 @@ def committee(
     as_of: AsOf = None,
     out_path: Out = None,
 ) -> None:
-    """Prépare la feuille d'un comité : COPIL AAAA ou COTECH AAAA-Tn ;
-    code 1 si les données ont des erreurs (après écriture), 2 si rien n'a été écrit."""
+    """Prépare la feuille d'un comité : COPIL AAAA (par défaut l'année en cours) ou COTECH AAAA-Tn (par défaut le
+    trimestre en cours) ; code 1 si les données ont des erreurs (après écriture), 2 si rien n'a été écrit."""
     with refusals(), working("Préparation de la feuille du comité…"):
         report = api.committee(workbook, kind, period, as_of, out_path)
     _report_written(report)

@@ -34,10 +34,16 @@ class RT:
     SHARED_STRINGS = NS.OFFICE_RELATIONSHIPS + "/sharedStrings"
     CALC_CHAIN = NS.OFFICE_RELATIONSHIPS + "/calcChain"
     CUSTOM_PROPERTIES = NS.OFFICE_RELATIONSHIPS + "/custom-properties"
+    EXTENDED_PROPERTIES = NS.OFFICE_RELATIONSHIPS + "/extended-properties"
     VML_DRAWING = NS.OFFICE_RELATIONSHIPS + "/vmlDrawing"
     REVISION_HEADERS = NS.OFFICE_RELATIONSHIPS + "/revisionHeaders"  # a legacy shared workbook
     USERNAMES = NS.OFFICE_RELATIONSHIPS + "/usernames"  # a legacy shared workbook
     DIGITAL_SIGNATURE_ORIGIN = NS.RELATIONSHIPS + "/digital-signature/origin"
+    VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+    # a signed VBA project: one type per signature format (legacy, Agile, V3)
+    VBA_PROJECT_SIGNATURES = tuple(f"http://schemas.microsoft.com/office/{path}" for path in (
+        "2006/relationships/vbaProjectSignature", "2014/relationships/vbaProjectSignatureAgile",
+        "2020/07/relationships/vbaProjectSignatureV3"))
 
 
 class CT:
@@ -49,6 +55,9 @@ class CT:
     SML_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
     CUSTOM_PROPERTIES = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
     VML_DRAWING = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+    SML_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    VBA_PROJECT = "application/vnd.ms-office.vbaProject"
+    EXTENDED_PROPERTIES = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
 
 
 CUSTOM_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the fmtid of every user-defined property

@@ -81,6 +81,13 @@ class BookInfo:
         return sheet.part
 
 
+def locked_structure(label: str) -> WriteRefused:
+    """The refusal of a workbook whose structure is protected, to which no sheet can be added."""
+    return WriteRefused(f"La structure de « {label} » est protégée (Révision › Protéger le classeur) : "
+                        "l'outil ne peut pas y ajouter de feuille. Retirez la protection, puis relancez. "
+                        "Rien n'a été écrit.")
+
+
 def _main_part(package: Package) -> PackURI:
     if CONTENT_TYPES_URI not in package.parts:
         raise UnusableWorkbook(f"{package.label} : ce n'est pas un classeur Excel complet "

@@ -27,7 +27,8 @@ from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, 
 from citeslab_xl.adapters.opc.package import Entry
 from citeslab_xl.adapters.opc.packuri import STYLES_URI
 from citeslab_xl.adapters.render import render_workbook
-from citeslab_xl.adapters.workbook_file.book import BookInfo, SheetEntry
+from citeslab_xl.adapters.workbook_file import app_properties, code_names
+from citeslab_xl.adapters.workbook_file.book import BookInfo, SheetEntry, locked_structure
 from citeslab_xl.adapters.workbook_file.ownership import Ownership, mark_sheets, record_ownership
 from citeslab_xl.adapters.workbook_file.styles import StyleMerger, remap_styles
 from citeslab_xl.core.errors import WriteRefused
@@ -61,9 +62,7 @@ def plan(package: Package, book: BookInfo, ownership: Ownership, layouts: list[S
         result.replaced.append(layout.name)
         result.existing[layout.name] = sheet
     if result.added and book.structure_locked:
-        raise WriteRefused(f"La structure de « {package.label} » est protégée (Révision › Protéger le classeur) : "
-                           "l'outil ne peut pas y ajouter de feuille. Retirez la protection, puis relancez. "
-                           "Rien n'a été écrit.")
+        raise locked_structure(package.label)
     return result
 
 
@@ -84,6 +83,7 @@ def splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
     merger = StyleMerger(package.text(styles_part) if styles_part else None, _scratch_styles(scratch, scratch_book))
 
     added: list[tuple[str, PackURI]] = []
+    naming = _CodeNaming(package, book)
     for layout in layouts:
         scratch_part = scratch_book.sheet_part(layout.name)
         existing = sheets.existing.get(layout.name)
@@ -93,15 +93,34 @@ def splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
             part = edit.free_name(scratch_part)
             added.append((layout.name, part))
         _copy_sheet(edit, scratch, scratch_part, part, merger)
+        naming.name(edit, layout.name, part, existing)
     _write_styles(edit, book, merger, styles_part)
 
     _drop_stale_calc_chain(edit, book, [sheets.existing[name].sheet_id for name in sheets.replaced])
-    _add_sheets(edit, book, added)
+    add_sheets(edit, book, added)
     added_names = [name for name, _ in added]
+    worksheets = [sheet.name for sheet in book.sheets if sheet.rel_type == RT.WORKSHEET]
+    app_properties.list_added_sheets(edit, worksheets, added_names)
     owned = ownership.after(book, [layout.name for layout in layouts], added_names)
     record_ownership(edit, owned)
     mark_sheets(edit, book, ownership, owned, added_names)
     return edit.entries()
+
+
+class _CodeNaming:
+    """The code names of the generated sheets (code_names.py): kept across a rebuild, new ones in an .xlsm."""
+
+    def __init__(self, package: Package, book: BookInfo):
+        self.package = package
+        self.macro_enabled = code_names.is_macro_enabled(package, book)
+        self.taken = code_names.taken_names(package, book) if self.macro_enabled else set()
+
+    def name(self, edit: PackageEdit, sheet_name: str, part: PackURI, existing: SheetEntry | None) -> None:
+        kept = code_names.sheet_code_name(self.package, existing.part) if existing and existing.part else None
+        if kept is None and not self.macro_enabled:
+            return
+        name = kept or code_names.new_code_name(sheet_name, self.taken)
+        edit.put_text(part, code_names.with_code_name(edit.text(part), name))
 
 
 def _render(layouts: list[SheetLayout], date1904: bool) -> bytes:
@@ -174,7 +193,8 @@ def _drop_stale_calc_chain(edit: PackageEdit, book: BookInfo, sheet_ids: list[in
         edit.put_rels(book.part, rels.remove_relationship(text, rel.id))
 
 
-def _add_sheets(edit: PackageEdit, book: BookInfo, added: list[tuple[str, PackURI]]) -> None:
+def add_sheets(edit: PackageEdit, book: BookInfo, added: list[tuple[str, PackURI]]) -> None:
+    """List the sheets `added` (name, part) at the end of the workbook's `<sheets>`, related from the workbook."""
     if not added:
         return
     text = edit.text(book.part)

@@ -1,0 +1,154 @@
+"""The audit of small counts: what a reader can work back from everything published (export.md › Small counts).
+
+As statistical offices audit their tables (τ-Argus' audit), each hidden cell
+is bounded by linear programming over everything shown: the shown counts are
+fixed, the hidden ones lie in what their mark says (« < N »: 1 to N − 1, or 0
+to N − 1 inside a total itself « < N »; « masqué »: at least N), a cell not
+published at all is any count ≥ 0, and every additive relation holds (the
+months add up to their quarter, year to date and year; a breakdown's cells add
+up to its total). Integrality is relaxed, as τ-Argus does: the interval found
+can only be wider than the integer one, never narrower than what a reader
+could exclude by a continuous argument.
+
+A « < N » cell is protected when the interval still holds 1 and N − 1 (or is
+exactly 0: a hidden zero singles nobody out): everything published together
+says no more of it than its mark. `scipy.optimize.linprog` solves; nothing
+here does any I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+Key = Hashable
+Bounds = tuple[float, float]
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Relation:
+    """The cells `members` add up to the cell `total`."""
+
+    members: tuple[Key, ...]
+    total: Key
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hidden cell, its mark's bounds and what the published figures leave of it."""
+
+    key: Key
+    mark: Bounds
+    interval: Bounds
+    sensitive: bool  # a « < N » cell (a « masqué » one only protects others)
+
+    @property
+    def protected(self) -> bool:
+        if not self.sensitive:
+            return True
+        low, high = self.interval
+        if high <= TOLERANCE:
+            return True  # known to be 0: nobody is singled out
+        return low <= max(self.mark[0], 1) + TOLERANCE and high >= self.mark[1] - TOLERANCE
+
+
+def small_bounds(threshold: int, zero_possible: bool) -> Bounds:
+    return (0 if zero_possible else 1, threshold - 1)
+
+
+def secondary_bounds(threshold: int) -> Bounds:
+    return (threshold, math.inf)
+
+
+def under_small_totals(small: Iterable[Key], relations: Iterable[Relation]) -> set[Key]:
+    """The cells of a relation whose total is « < N »: there, zeros are hidden too, so a « < N » may be 0."""
+    small = set(small)
+    return {m for r in relations if r.total in small for m in r.members}
+
+
+def audit(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation],
+          sensitive: Iterable[Key]) -> list[Finding]:
+    """The interval of every hidden cell, given the shown values, the marks' bounds and the relations.
+
+    A key in neither `shown` nor `hidden` is a count nobody published (≥ 0).
+    """
+    sensitive = set(sensitive)
+    relations = [r for r in relations if any(k not in shown for k in (*r.members, r.total))]
+    findings = []
+    for component, local in _components(shown, hidden, relations):
+        intervals = _solve(component, local, shown, hidden)
+        findings += [Finding(k, hidden[k], intervals[k], k in sensitive) for k in component if k in hidden]
+    return findings
+
+
+def exposed(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if not f.protected]
+
+
+def _components(shown, hidden, relations: list[Relation]):
+    """The unknown cells linked by relations, each group with its own relations: smaller linear programs."""
+    parent: dict[Key, Key] = {}
+
+    def find(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for key in hidden:
+        find(key)
+    for r in relations:
+        unknown = [k for k in (*r.members, r.total) if k not in shown]
+        for k in unknown[1:]:
+            parent[find(k)] = find(unknown[0])
+    groups: dict[Key, list[Key]] = {}
+    for key in parent:
+        groups.setdefault(find(key), []).append(key)
+    by_root: dict[Key, list[Relation]] = {}
+    for r in relations:
+        first = next(k for k in (*r.members, r.total) if k not in shown)
+        by_root.setdefault(find(first), []).append(r)
+    for root, keys in groups.items():
+        if any(k in hidden for k in keys):
+            yield keys, by_root.get(root, [])
+
+
+def _solve(keys: list[Key], relations: list[Relation], shown, hidden) -> dict[Key, Bounds]:
+    index = {k: i for i, k in enumerate(keys)}
+    bounds = [hidden.get(k, (0, math.inf)) for k in keys]
+    a_eq = np.zeros((len(relations), len(keys)))
+    b_eq = np.zeros(len(relations))
+    for row, r in enumerate(relations):
+        for k, coef in [*((m, 1.0) for m in r.members), (r.total, -1.0)]:
+            if k in shown:
+                b_eq[row] -= coef * shown[k]
+            else:
+                a_eq[row, index[k]] += coef
+    scipy_bounds = [(low, None if math.isinf(high) else high) for low, high in bounds]
+    result: dict[Key, Bounds] = {}
+    for k in keys:
+        if k not in hidden:
+            continue
+        if not relations:
+            result[k] = hidden[k]
+            continue
+        c = np.zeros(len(keys))
+        c[index[k]] = 1.0
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=scipy_bounds, method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=scipy_bounds, method="highs")
+        result[k] = (_optimum(low, hidden[k][0]), _optimum(high, hidden[k][1], maximise=True))
+    return result
+
+
+def _optimum(outcome, fallback: float, maximise: bool = False) -> float:
+    """The bound found; unbounded above is infinity; an infeasible system (inconsistent figures) says nothing."""
+    if outcome.status == 3:
+        return math.inf if maximise else -math.inf
+    if outcome.status != 0:
+        return fallback
+    return float(-outcome.fun if maximise else outcome.fun)
