@@ -296,3 +296,14 @@ def test_a_journal_reworked_by_hand(book: Path):
     assert "Rien n'a été écrit" not in found.title  # nothing is being written: doctor only looks
     with pytest.raises(WriteRefused, match="Journal"):
         api.refresh(book, as_of=AS_OF)
+
+
+def test_the_command_prints_the_findings_and_exits_1_when_something_needs_doing(book: Path):
+    from conftest import run_cli
+
+    (book.parent / f"~${book.name}").write_bytes(b"")
+    result = run_cli("doctor", book)
+    assert result.exit_code == 1
+    assert "À faire" in result.stdout and "Excel" in result.stdout
+    (book.parent / f"~${book.name}").unlink()
+    assert run_cli("doctor", book).exit_code == 0

@@ -55,7 +55,7 @@ def test_create_refuses_an_existing_file_and_leaves_it_byte_identical(tmp_path):
 
 
 def test_create_refuses_a_folder(tmp_path):
-    folder = tmp_path / "dossier.xlsx"
+    folder = tmp_path / "dossier"
     folder.mkdir()
     with pytest.raises(WriteRefused, match="est un dossier"):
         files.create_file(folder, _save(), suffixes=(".xlsx",))

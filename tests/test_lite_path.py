@@ -8,6 +8,7 @@ requirements, evaluated as Pyodide evaluates them.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -79,6 +80,7 @@ def files_of_modules_imported(code: str) -> dict[str, str | None]:
     return json.loads(run.stdout.splitlines()[-1])
 
 
+@functools.cache  # some 14,000 files: read once per session
 def owners_of_installed_files() -> dict[str, str]:
     """Installed file (normalised path) -> its distribution."""
     return {os.path.normpath(dist.locate_file(f)): canonical(dist.metadata["Name"])

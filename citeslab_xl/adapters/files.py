@@ -54,13 +54,13 @@ def replace_file(target: str | Path, save: Save) -> Path:
 
 def check_new_target(path: Path, suffixes: tuple[str, ...]) -> None:
     """The refusals of the policy, before anything is written."""
+    if path.is_dir():
+        raise WriteRefused(f"{path} est un dossier : donnez le nom du fichier à créer dedans, "
+                           f"par exemple {path / ('classeur' + suffixes[0])}.")
     if path.suffix.lower() not in suffixes:
         wanted = " ou ".join(f"« {suffix} »" for suffix in suffixes)
         raise WriteRefused(f"{path} : le fichier à écrire doit se terminer par {wanted} ; "
                            f"par exemple {path.with_suffix(suffixes[0]).name}.")
-    if path.is_dir():
-        raise WriteRefused(f"{path} est un dossier : donnez le nom du fichier à créer dedans, "
-                           f"par exemple {path / ('classeur' + suffixes[0])}.")
     if path.exists() or path.is_symlink():
         raise WriteRefused(f"{path} existe déjà : l'outil ne remplace pas un fichier existant ; "
                            "donnez un autre nom, ou déplacez d'abord l'ancien fichier.")

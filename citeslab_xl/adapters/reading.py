@@ -21,9 +21,15 @@ from citeslab_xl.core.grid import Grid, RawWorkbook, locate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-MAX_UNCOMPRESSED = 512 << 20  # 20 years of a site is ~40 MB of XML; past 512 MB it is a bomb, not a workbook
+# What a real site reaches in 50 years, from the bytes per row of the demo's sheet XML (Porteurs 1,010,
+# Rendez-vous 420, Suivi 250) at 1,000 new porteurs a year (a large site), with their 2.9 rendez-vous and
+# 1.25 follow-ups each: 50,000 porteurs, 145,000 rendez-vous, 63,000 follow-ups, about 130 MB of XML, and
+# at most 145,000 rows × 26 columns (as `_extent` counts them) = 3.8 million cells in one sheet.
+# The limits are four times that, so that a site twice as large with twice the rendez-vous still opens (the
+# 100,000-porteur stress workbook is 244 MB and 7.5 million cells); past them it is a bomb, not a workbook.
+MAX_UNCOMPRESSED = 512 << 20
 MAX_RATIO = 100
-MAX_CELLS = 5_000_000  # 20 years of a site is ~300,000 cells a sheet; calamine spends 32 bytes a cell
+MAX_CELLS = 16_000_000  # calamine spends 32 bytes a cell of a sheet's dense block: at most 512 MB
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 # Any attribute order: a row's r is digits only, a cell's starts with letters (past Z only: few matches, fast).
 _ROW_REF = re.compile(rb' r="(\d{1,7})"')

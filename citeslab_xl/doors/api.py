@@ -24,6 +24,7 @@ from citeslab_xl.core.periods import Period, PeriodKind
 if TYPE_CHECKING:
     from citeslab_xl.core.anomalies import Anomaly
     from citeslab_xl.core.dataset import Dataset
+    from citeslab_xl.core.diagnosis import Finding
     from citeslab_xl.core.funding import FundingSplit
     from citeslab_xl.core.grid import RawWorkbook
     from citeslab_xl.core.indicators import Indicators
@@ -259,3 +260,10 @@ def write_macro_workbook(path: str | Path) -> Path:
     from citeslab_xl.adapters.macro_workbook import build_macro_workbook
 
     return build_macro_workbook(Path(path))
+
+
+def doctor(path: str | Path, today: date | None = None) -> list[Finding]:
+    """What is wrong with a workbook and what to do, in French; never raises, writes nothing."""
+    from citeslab_xl.adapters.doctor import diagnose
+
+    return diagnose(Path(path), today=today)

@@ -275,6 +275,17 @@ def build_workbook(
     say(f"Classeur à macros créé : {written}. Ouvrez-le dans Excel et activez les macros (voir macros/README.md).")
 
 
+@command()
+def doctor(workbook: Workbook) -> None:
+    """Dit ce qui ne va pas dans un classeur et quoi faire ; code de sortie 1 s'il y a quelque chose à faire."""
+    from citeslab_xl.core.diagnosis import needs_action
+
+    findings = api.doctor(workbook)
+    for finding in findings:
+        out.print(finding.text(), markup=False, highlight=False)
+    raise typer.Exit(1 if needs_action(findings) else 0)
+
+
 # --- printing ----------------------------------------------------------------------------
 
 def print_figures(figures: Any, title: str) -> None:
