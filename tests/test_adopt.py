@@ -168,6 +168,10 @@ def test_her_accueil_is_left_alone_and_the_buttons_get_a_sheet_of_their_own(hers
     assert sheet_buttons(result, "Accueil") == sheet_buttons(original, "Accueil")
     found = sheet_buttons(result, "Boutons CitésLab")
     assert sorted(macro for _, macro, _ in found) == sorted(f"[0]!{button.macro}" for button in BUTTONS)
+    # her button's drawing has shape ids of block 1: the tool's take the next block
+    new_vml = [name for name in set(parts_of(result)) - set(parts_of(original)) if name.endswith(".vml")]
+    assert [re.findall(rb'<o:idmap v:ext="edit" data="(\d+)"/>', parts_of(result)[name]) for name in new_vml] == \
+        [[b"2"]]
 
 
 def test_her_modules_stay_and_refresh_runs(hers, tmp_path):
@@ -342,6 +346,16 @@ def test_an_existing_output_is_never_replaced(tmp_path):
         adopt_workbook(source, tmp_path / "suivi-boutons.xlsx")
 
 
+@pytest.mark.parametrize(("out", "message"), [("dossier", "est un dossier"),
+                                             ("absent/suivi.xlsm", "n'existe pas")])
+def test_an_output_the_policy_refuses_is_refused_before_reading(tmp_path, out, message):
+    source = Path(shutil.copy(CORPUS / "charts.xlsx", tmp_path / "suivi.xlsx"))
+    (tmp_path / "dossier").mkdir()
+    with pytest.raises(WriteRefused, match=message):
+        adopt_workbook(source, tmp_path / out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dossier", "suivi.xlsx"]
+
+
 def test_the_default_output_never_is_the_source():
     assert default_output(Path("d/suivi.xlsx")) == Path("d/suivi.xlsm")
     assert default_output(Path("d/suivi.xlsm")) == Path("d/suivi - CitésLab.xlsm")
@@ -350,9 +364,16 @@ def test_the_default_output_never_is_the_source():
 # --- other programs ----------------------------------------------------------------
 
 @pytest.mark.slow
-def test_the_sdk_validator_finds_no_error_the_original_had_not(corpus, hers, tmp_path):
+def test_the_sdk_validator_finds_no_error_the_original_had_not(corpus, hers, demo_workbook, refreshed_demo,
+                                                                tmp_path):
     pairs = {name: (original, result) for name, (original, result) in corpus.items() if isinstance(result, Path)}
     pairs["hers"] = hers
+    pairs["demo, adopted and refreshed"] = (demo_workbook, refreshed_demo)
+    excel_saved = rewritten(demo_workbook, tmp_path / "excel.xlsx", "docProps/app.xml",
+                            lambda _: excel_app_properties(list(sheet_parts(parts_of(demo_workbook))), []))
+    refreshed = adopt_workbook(excel_saved)
+    api.refresh(refreshed, as_of=AS_OF)
+    pairs["demo with Excel's app.xml, adopted and refreshed"] = (excel_saved, refreshed)
     out = tmp_path / "validation.json"
     files = [str(path) for pair in pairs.values() for path in pair]
     done = subprocess.run([str(VALIDATOR), "--json", str(out), *files], capture_output=True, text=True, timeout=900)

@@ -46,6 +46,8 @@ MESSAGES: dict[str, tuple[A.Anomaly, object, str]] = {
                       "« a@b » n'est pas une adresse e-mail : tapez une adresse comme prenom.nom@exemple.fr."),
     "images-count": (A.ImagesCount(), "1;2",
                      "« 1;2 » : tapez exactement quatre numéros d'images séparés par « ; » (ex. 3;17;22;40)."),
+    "excel-error": (A.ExcelErrorValue(), "#N/A",
+                    "La cellule affiche l'erreur #N/A : corrigez la formule, ou tapez la valeur elle-même."),
     "date-order": (A.DateOrder(autre="Date premier contact", autre_valeur=date(2023, 12, 15)), date(2023, 12, 6),
                    "« Date d'orientation » (06/12/2023) ne peut pas être avant « Date premier contact » "
                    "(15/12/2023) : corrigez l'une des deux dates."),

@@ -83,8 +83,11 @@ def files_of_modules_imported(code: str) -> dict[str, str | None]:
 @functools.cache  # some 14,000 files: read once per session
 def owners_of_installed_files() -> dict[str, str]:
     """Installed file (normalised path) -> its distribution."""
-    return {os.path.normpath(dist.locate_file(f)): canonical(dist.metadata["Name"])
-            for dist in distributions() for f in dist.files or []}
+    owners = {}
+    for dist in distributions():
+        base, name = str(dist.locate_file("")), canonical(dist.metadata["Name"])
+        owners.update((os.path.normpath(os.path.join(base, str(f))), name) for f in dist.files or [])
+    return owners
 
 
 def distributions_on_lite_path(code: str) -> tuple[set[str], set[str]]:

@@ -36,7 +36,7 @@ from conftest import AS_OF, CORPUS, ROOT, run_cli
 
 from citeslab_xl.demo import write_demo
 
-DEFAULT_EXAMPLES = 25
+DEFAULT_EXAMPLES = 15
 EXAMPLES = int(os.environ.get("CITESLAB_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 SECONDS = 30  # a refusal is quick; the bound leaves room for a loaded CI machine, a hang is stopped well past it
 MEGABYTES = 600  # the reader alone needs ~100 MB; inflating any of these packages would need gigabytes

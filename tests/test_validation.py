@@ -143,6 +143,8 @@ CASES = [
     Case("age-out-of-range", _set("porteurs", 0, date_naissance=date(2010, 1, 11)),
          _set("porteurs", 0, date_naissance=date(2010, 1, 10)),
          ("Porteurs", 2, "Date de naissance", "E2", "11/01/2010")),
+    Case("excel-error", _set("porteurs", 0, commentaire="#N/A"), _set("porteurs", 0, commentaire="N/A"),
+         ("Porteurs", 2, "Commentaire", "W2", "#N/A")),
     Case("images-count", _set("photolangage", 0, images="1;2;3"), _set("photolangage", 0, images="1; 2 ;3;4"),
          ("Photolangage", 2, "Images", "C2", "1;2;3")),
     Case("photolangage-date-unknown", _set("photolangage", 0, date=date(2025, 2, 11)),

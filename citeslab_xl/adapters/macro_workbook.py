@@ -7,7 +7,18 @@
   `Dictionary` class it uses on the Mac), so that `RunPython` exists without
   the xlwings add-in;
 - on `Accueil`, one form button per action, drawn over the cell that names it
-  and bound to its Sub.
+  and bound to its Sub;
+- in ThisWorkbook, a `Workbook_Open` that runs the monthly check of the
+  CitesLab module (`ProposerActualisation`): without starting Python, it
+  looks whether this month's `Synthèse AAAA-MM` is missing or last month's
+  still says « Statut : provisoire » (core.plan.status_line), and if so asks
+  (Oui / Non) whether to run « Actualiser les synthèses ». A workbook opened
+  read-only, or by a program (Application.UserControl is False), asks
+  nothing; Excel on the web runs no VBA.
+
+The file is written through files.create_file: an existing file is never
+replaced. `adopt.py` gives the coordinator's own workbook the same project
+and buttons (`add_modules`, `button_vml`).
 
 The VBA project is written by pyOpenVBA (pure Python): the modules go in as
 source without compiled p-code, which Excel compiles when it opens the file.

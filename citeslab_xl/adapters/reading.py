@@ -9,15 +9,18 @@ a zip bomb ends in one French sentence rather than a traceback or a hang.
 from __future__ import annotations
 
 import hashlib
+import html
+import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from citeslab_xl.core import plan
 from citeslab_xl.core.errors import UnusableWorkbook
 from citeslab_xl.core.gc_paused import gc_paused
-from citeslab_xl.core.grid import Grid, RawWorkbook, locate
+from citeslab_xl.core.grid import ExcelError, Grid, RawWorkbook, locate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -34,6 +37,9 @@ _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 # Any attribute order: a row's r is digits only, a cell's starts with letters (past Z only: few matches, fast).
 _ROW_REF = re.compile(rb' r="(\d{1,7})"')
 _WIDE_CELL_REF = re.compile(rb' r="([A-Z]{2,3})\d')
+_ERROR_TYPE = re.compile(rb' t="e"')
+_CELL_REF = re.compile(rb' r="([A-Z]{1,3}\d{1,7})"')
+_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
 SAVE_AS = "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) »"
@@ -43,8 +49,9 @@ def _refuse(path: Path, why: str) -> UnusableWorkbook:
     return UnusableWorkbook(f"{path.name} : {why}")
 
 
-def check_container(path: Path) -> None:
-    """Refuse, with a French sentence, anything that is not a readable .xlsx/.xlsm."""
+def check_container(path: Path) -> dict[str, dict[str, str]]:
+    """Refuse, with a French sentence, anything that is not a readable .xlsx/.xlsm; give the error cells found
+    on the way (sheet part -> cell reference -> `#N/A`...), which calamine reads as empty."""
     if not path.exists():
         raise _refuse(path, "fichier introuvable ; vérifiez le chemin.")
     if not path.is_file():
@@ -80,16 +87,17 @@ def check_container(path: Path) -> None:
     ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or (ratio > MAX_RATIO and total > 50 << 20):
         raise _refuse(path, "contenu décompressé anormalement volumineux (archive piégée ?) ; le fichier n'est pas lu.")
-    _check_extents(path, [i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)])
+    return _check_extents(path, [i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)])
 
 
-def _check_extents(path: Path, sheets: list[str]) -> None:
+def _check_extents(path: Path, sheets: list[str]) -> dict[str, dict[str, str]]:
     """Refuse a sheet whose cells span more than MAX_CELLS: calamine holds a sheet as one dense block, and a
     single cell at XFD1048576 would have it ask for 512 GB and abort the process."""
+    errors = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for name in sheets:
-                rows, columns = _extent(archive, name)
+                rows, columns, errors[name] = _extent(archive, name)
                 if rows * columns > MAX_CELLS:
                     raise _refuse(path, f"une feuille s'étend sur {rows} lignes et {columns} colonnes, bien "
                                         "au-delà d'un classeur de suivi ; supprimez les lignes et colonnes vides "
@@ -97,19 +105,54 @@ def _check_extents(path: Path, sheets: list[str]) -> None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
         raise _refuse(path, "fichier incomplet ou endommagé ; "
                             "reprenez une copie intacte (ou la sauvegarde .bak).") from None
+    return {name: found for name, found in errors.items() if found}
 
 
-def _extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
-    """The last row and (past Z) column that a sheet's references reach, read by chunks, never the whole part."""
-    rows, columns = 0, 26
+def _extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, dict[str, str]]:
+    """The last row and (past Z) column that a sheet's references reach, and its error cells; read by chunks,
+    never the whole part."""
+    rows, columns, errors = 0, 26, {}
     tail = b""
     with archive.open(name) as part:
         while chunk := part.read(1 << 20):
             text = tail + chunk
             rows = max([rows, *map(int, _ROW_REF.findall(text))])
             columns = max([columns, *map(_column_number, _WIDE_CELL_REF.findall(text))])
-            tail = text[-64:]
-    return rows, columns
+            errors.update(_error_cells(text))
+            tail = text[-4096:]
+    return rows, columns, errors
+
+
+def _error_cells(text: bytes) -> Iterator[tuple[str, str]]:
+    """(reference, error text) of each complete error cell (`<c r="B5" t="e">...<v>#N/A</v></c>`) in the text."""
+    for match in _ERROR_TYPE.finditer(text):
+        start, end = text.rfind(b"<", 0, match.start()), text.find(b"</c>", match.end())
+        ref = _CELL_REF.search(text, start, text.find(b">", match.end()))
+        if start < 0 or end < 0 or ref is None:
+            continue  # cut by the chunk's end: the next chunk holds it whole
+        value = _ERROR_VALUE.search(text, start, end)
+        yield ref.group(1).decode(), value.group(1).decode() if value else "#N/A"
+
+
+def _mark_errors(path: Path, grids: dict[str, Grid], errors: dict[str, dict[str, str]]) -> None:
+    """Put each error cell's text, as an ExcelError, where calamine left an empty string."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for rel in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]+)"', rel), re.search(r'\bTarget="([^"]+)"', rel)
+        if rid and target:
+            targets[rid.group(1)] = posixpath.normpath(posixpath.join("xl", target.group(1))).lstrip("/")
+    for sheet in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name, rid = re.search(r'\bname="([^"]*)"', sheet), re.search(r'\br:id="([^"]+)"', sheet)
+        grid = grids.get(html.unescape(name.group(1))) if name else None
+        part = targets.get(rid.group(1), "").removeprefix("xl/xl/") if rid else ""
+        for ref, text in errors.get(part, {}).items() if grid is not None else ():
+            letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
+            i, j = int(digits) - grid.top, _column_number(letters.encode()) - grid.left
+            if 0 <= i < len(grid.cells) and 0 <= j < len(grid.cells[i]):
+                grid.cells[i][j] = ExcelError(text)
 
 
 def _column_number(letters: bytes) -> int:
@@ -162,9 +205,11 @@ def sha256_of(path: Path) -> str:
 def read_workbook(path: str | Path) -> RawWorkbook:
     """Every data sheet of a workbook file, located; raises UnusableWorkbook."""
     path = Path(path)
-    check_container(path)
+    errors = check_container(path)
     with gc_paused():  # the grids hold every cell as its own object, and no cycle (core/gc_paused.py)
         grids = read_grids(path)
+        if errors:
+            _mark_errors(path, grids, errors)
         raw = locate(grids, is_date1904(path))
     raw.synthese_status = plan.statuses_from_grids(grids)  # which months the run must complete (core/plan.py)
     if "porteurs" not in raw.tables:

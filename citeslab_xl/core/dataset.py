@@ -121,23 +121,26 @@ def from_columns(columns: dict[str, dict[str, list]], settings: Settings | None 
                  funders: tuple[str, ...] = schema.DEFAULT_FUNDERS) -> Dataset:
     """A Dataset from already-typed columns (the validator): per sheet, `_row` and one list per field.
 
-    The same tables as `from_records` gives for the same rows, without making a dict per row.
+    The same tables as `from_records` gives for the same rows, without making a dict per row. It empties
+    `columns` as it goes, so that each sheet's lists are freed once its table is built (peak memory).
     """
     tables = {}
-    for key, fields in columns.items():
+    for key in list(columns):
+        fields = columns.pop(key)
         sheet = schema.SHEETS_BY_KEY[key]
         frame = empty_table(sheet, funders if key == "financement" else ())
         count = len(fields["_row"])
         if count:
             blank = [None] * count
-            frame = _coerce(pd.DataFrame({name: pd.Series(fields.get(name, blank), dtype=object)
-                                          for name in frame.columns}), sheet)
+            frame = pd.DataFrame({name: pd.Series(fields.pop(name, blank), dtype=object) for name in frame.columns})
+            frame = _coerce(frame, sheet, copy=False)
         tables[key] = frame
     return Dataset(tables, settings or Settings(), funders)
 
 
-def _coerce(frame: pd.DataFrame, sheet: schema.Sheet) -> pd.DataFrame:
-    frame = frame.copy()
+def _coerce(frame: pd.DataFrame, sheet: schema.Sheet, copy: bool = True) -> pd.DataFrame:
+    if copy:
+        frame = frame.copy()
     frame["_row"] = pd.array(frame["_row"].to_numpy(), dtype="Int64")
     for column in sheet.columns:
         kind = column.kind

@@ -59,6 +59,10 @@ class RawWorkbook:
     synthese_status: dict[str, str] = field(default_factory=dict)  # Synthèse sheet -> provisoire / définitive
 
 
+class ExcelError(str):
+    """A cell showing an Excel error (`#N/A`, `#DIV/0!`...): the reader marks it, validation names it."""
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -127,9 +131,10 @@ def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
 
 def _picker(positions: list[int]) -> Callable[[list], list]:
     """The cells of a line at `positions` (a line at least as long as the last position)."""
-    if positions == list(range(len(positions))):
+    if positions == list(range(len(positions))):  # every column named, the usual case
         count = len(positions)
-        return lambda line: line[:count]  # every column named, the usual case: one slice
+        # The line itself when it is no wider: a copy of every row would cost a quarter of the read's memory.
+        return lambda line: line if len(line) == count else line[:count]
     return lambda line: [line[j] for j in positions]
 
 

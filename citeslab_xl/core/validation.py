@@ -20,7 +20,7 @@ from citeslab_xl.core import cells, schema
 from citeslab_xl.core.anomalies import Anomaly, BadCell, CellAnomaly, Position
 from citeslab_xl.core.dataset import Dataset, from_columns, share_column
 from citeslab_xl.core.gc_paused import gc_paused
-from citeslab_xl.core.grid import RawColumn, RawTable, RawWorkbook, is_blank
+from citeslab_xl.core.grid import ExcelError, RawColumn, RawTable, RawWorkbook, is_blank
 from citeslab_xl.core.row_rules import Located, cross_sheet
 from citeslab_xl.core.schema import Column, Kind, Settings
 
@@ -136,6 +136,8 @@ def _converter(column: Column, rule: Callable | None, ctx: Context) -> Callable[
 
 def _cell_outcome(value, convert: Callable[[Any], Any], missing: Refused | None):
     """One distinct value of the column: typed, None (blank), or Refused."""
+    if value.__class__ is ExcelError:
+        return Refused(A.ExcelErrorValue())
     if is_blank(value):
         return missing
     try:
@@ -276,6 +278,7 @@ def _validate(raw: RawWorkbook, as_of: date) -> Dataset:
         found += anomalies
     found += cross_sheet(located, funders, as_of, raw.settings)
     tables = {key: {"_row": sheet.excel_rows, **sheet.columns} for key, sheet in located.items()}
+    del located  # from_columns frees each sheet's lists as it builds its table
     dataset = from_columns(tables, raw.settings, funders)
     dataset.anomalies = sorted(found, key=_order(raw))
     dataset.sheet_names = {key: table.sheet_name for key, table in raw.tables.items()}

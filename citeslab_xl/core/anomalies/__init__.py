@@ -14,6 +14,7 @@ from citeslab_xl.core.anomalies.cell import (
     DateInvalid,
     DateTooEarly,
     EmailInvalid,
+    ExcelErrorValue,
     ImagesCount,
     ListUnknown,
     NumberInvalid,
@@ -51,8 +52,8 @@ BY_CODE: dict[str, type[Anomaly]] = {kind.code: kind for kind in ALL_KINDS}
 
 __all__ = [
     "ALL_KINDS", "BY_CODE", "UNPLACED", "AgeOutOfRange", "Anomaly", "BadCell", "CellAnomaly", "ColumnMissing",
-    "DateFuture", "DateInvalid", "DateOrder", "DateTooEarly", "EmailInvalid", "FundingDuplicate", "Gravite",
-    "IdDuplicate", "IdUnknown", "ImagesCount", "ListUnknown", "NoConsent", "NoRendezVous", "NumberInvalid",
+    "DateFuture", "DateInvalid", "DateOrder", "DateTooEarly", "EmailInvalid", "ExcelErrorValue", "FundingDuplicate",
+    "Gravite", "IdDuplicate", "IdUnknown", "ImagesCount", "ListUnknown", "NoConsent", "NoRendezVous", "NumberInvalid",
     "NumberRange", "OuiNonInvalid", "ParticipantsOver", "PhoneInvalid", "PhotolangageDateUnknown", "Position",
     "PrivacyAnomaly", "ReferentNoContact", "RequiredMissing", "RetentionExpired", "RowAnomaly", "SharesOver100",
     "SiretInvalid", "StatusIncomplete", "SuiviNotCreated", "WorkbookAnomaly", "show",

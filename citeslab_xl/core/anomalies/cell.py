@@ -131,7 +131,13 @@ class ImagesCount(CellAnomaly):
     description = "Un Photolangage qui ne cite pas exactement quatre numéros d'images."
 
 
+class ExcelErrorValue(CellAnomaly):
+    code = "excel-error"
+    template = "La cellule affiche l'erreur {valeur} : corrigez la formule, ou tapez la valeur elle-même."
+    description = "Une cellule qui affiche une erreur d'Excel (#N/A, #DIV/0!, #REF!...) au lieu d'une valeur."
+
+
 CELL_KINDS: tuple[type[CellAnomaly], ...] = (
     RequiredMissing, DateInvalid, DateFuture, DateTooEarly, NumberInvalid, NumberRange, ListUnknown,
-    OuiNonInvalid, SiretInvalid, PhoneInvalid, EmailInvalid, ImagesCount,
+    OuiNonInvalid, SiretInvalid, PhoneInvalid, EmailInvalid, ImagesCount, ExcelErrorValue,
 )
