@@ -161,8 +161,18 @@ def test_refresh_says_of_an_adopted_corpus_file_what_it_says_of_the_original(cor
 
 # --- her CitésLab workbook -----------------------------------------------------------
 
-def test_her_accueil_is_left_alone_and_the_buttons_get_a_sheet_of_their_own(hers):
+def test_her_comment_table_validation_chart_and_button_are_kept_byte_for_byte(hers):
     original, result = hers
+    before, after = parts_of(original), parts_of(result)
+    hers_only = {"xl/comments/comment1.xml", "xl/tables/table1.xml", "xl/charts/chart1.xml",
+                 "xl/ctrlProps/ctrlProp1.xml"}
+    assert hers_only <= set(before)
+    assert {part for part, data in before.items() if after.get(part) != data} <= CHANGEABLE
+
+
+def test_her_accueil_is_left_alone_and_the_buttons_get_a_sheet_of_their_own(hers, tmp_path):
+    original, result = hers
+    assert adopt(original, tmp_path / "encore.xlsm").notes[0].startswith("Votre feuille « Accueil » est laissée")
     accueil = sheet_parts(parts_of(original))["Accueil"]
     assert parts_of(result)[accueil] == parts_of(original)[accueil]
     assert sheet_buttons(result, "Accueil") == sheet_buttons(original, "Accueil")

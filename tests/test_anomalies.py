@@ -81,6 +81,10 @@ MESSAGES: dict[str, tuple[A.Anomaly, object, str]] = {
                           "créée."),
     "porteur-no-rdv": (A.NoRendezVous(), "P-3",
                        "Aucun rendez-vous pour le porteur « P-3 » : ajoutez le premier accueil dans Rendez-vous."),
+    "qpv-code-invalid": (A.QpvCodeInvalid(quartier="Battant"), "QN2517",
+                         "Le code QPV « QN2517 » du quartier « Battant » n'a pas la forme d'un code officiel : "
+                         "tapez QN, le département sur 3 chiffres, 2 chiffres et une lettre (par exemple QN02517N), "
+                         "ou QP suivi de 6 chiffres (géographie 2015), ou laissez la cellule vide."),
     "rgpd-no-consent": (A.NoConsent(), "Non",
                         "Coordonnées personnelles sans consentement RGPD : effacez-les ou recueillez le "
                         "consentement (Oui)."),

@@ -133,7 +133,9 @@ def test_one_sub_per_button_and_one_button_per_entry_point():
     subs = vba_subs((MACROS / "CitesLab.bas").read_text(encoding="ascii").replace("\r\n", "\n"))
     assert set(subs) == {button.macro for button in BUTTONS}
     assert {button.entry_point for button in BUTTONS} == CONTRACT_ENTRY_POINTS
-    assert {button.caption for button in BUTTONS} == {caption for caption, _ in template.BUTTONS}
+    accueil = [row for row in template.build_workbook()["Accueil"].iter_rows(values_only=True)]
+    for button in BUTTONS:
+        assert (button.caption, button.description) in {(row[0], row[1]) for row in accueil}
     for button in BUTTONS:
         assert runpython_commands(subs[button.macro]) == [f"import citeslab_xl.buttons as b; b.{button.entry_point}()"]
 
@@ -308,3 +310,9 @@ def test_libreoffice_finds_every_macro_and_saves_them_back(built, tmp_path):
     # and then names it Module.Sub.
     assert sorted((caption, macro) for caption, macro, _ in sheet_buttons(resaved, "Accueil")) == \
         sorted((button.caption, f"{MODULE_NAME}.{button.macro}") for button in BUTTONS)
+
+
+def test_the_lite_script_is_made_from_the_button_catalogue():
+    from citeslab_xl.adapters.lite_script import lite_script
+
+    assert (MACROS / "lite" / "main.py").read_text(encoding="utf-8") == lite_script()

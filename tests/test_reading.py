@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import zipfile
@@ -18,6 +19,7 @@ from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import schema
 from citeslab_xl.core.errors import UnusableWorkbook
+from citeslab_xl.core.grid import Grid, locate_table
 from citeslab_xl.core.schema import Settings
 from citeslab_xl.core.validation import validate
 
@@ -411,3 +413,43 @@ def test_template_reads_back_empty_and_clean(tmp_path):
     assert not raw.missing_columns
     assert validate(raw, AS_OF).anomalies == []
     assert raw.date1904 is False
+
+
+# --- rows and columns as the reader hands them over -------------------------------------
+
+def test_a_short_row_reads_as_blanks_and_a_blank_row_is_left_out():
+    headers = [c.header for c in schema.PORTEURS.columns[:4]]
+    grid = Grid("Porteurs", [headers, ["P1", "Martin"], [None, "  ", None, None], ["P2", "Durand", "Léo", "Planoise"]])
+    table, _ = locate_table(schema.PORTEURS, grid)
+    assert table.rows == [(2, ["P1", "Martin", None, None]), (4, ["P2", "Durand", "Léo", "Planoise"])]
+
+
+def test_only_the_named_columns_are_kept_whatever_lies_between_them():
+    first, second = (c.header for c in schema.PORTEURS.columns[:2])
+    grid = Grid("Porteurs", [[first, None, second], ["P1", "à côté", "Martin"], ["P2"]], top=3, left=2)
+    table, _ = locate_table(schema.PORTEURS, grid)
+    assert [(c.index, c.header) for c in table.columns] == [(2, first), (4, second)]
+    assert table.rows == [(4, ["P1", "Martin"]), (5, ["P2", None])]
+
+
+def test_reading_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    path = write_sheets(tmp_path / "c.xlsx", {"Porteurs": [PORTEUR_HEADERS, porteur()]})
+    try:
+        gc.disable()
+        read_workbook(path)
+        assert not gc.isenabled()
+        gc.enable()
+        read_workbook(path)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_garbage_collector_comes_back_when_the_reader_fails(tmp_path):
+    path = tmp_path / "cassé.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "pas du XML")
+    with pytest.raises(UnusableWorkbook, match="ne peut pas être lu"):
+        read_workbook(path)
+    assert gc.isenabled()

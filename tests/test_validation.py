@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from openpyxl import Workbook
 
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import anomalies as A
-from citeslab_xl.core import schema
+from citeslab_xl.core import cells, row_rules, schema, validation
+from citeslab_xl.core.gc_paused import gc_paused
 from citeslab_xl.doors.api import check_file
 
 AS_OF = date(2025, 6, 30)
@@ -183,7 +185,7 @@ def test_the_clean_workbook_has_no_anomaly(tmp_path):
 
 
 def test_every_kind_of_anomaly_has_a_case():
-    tested = {c.code for c in CASES} | {"column-missing"}
+    tested = {c.code for c in CASES} | {"column-missing", "qpv-code-invalid"}  # a Paramètres cell: test_geography
     assert tested == {k.code for k in A.ALL_KINDS}
 
 
@@ -457,3 +459,62 @@ def test_a_fully_clean_workbook_has_no_error_even_with_warnings(tmp_path):
     dataset = check_rows(tmp_path, rows)
     assert dataset.errors == []
     assert codes(dataset) == ["porteur-no-rdv"]
+
+
+# --- whole columns --------------------------------------------------------------------
+
+def test_a_bad_value_repeated_down_a_column_is_named_at_each_of_its_cells(tmp_path):
+    rows = clean_rows()
+    for ident in ("P3", "P4"):
+        rows["porteurs"].append(dict(rows["porteurs"][1], id=ident))
+        rows["rendez_vous"].append(dict(rows["rendez_vous"][1], id_porteur=ident))
+    for porteur in rows["porteurs"][1:]:
+        porteur["quartier"] = "Lune"  # one distinct value, converted once, refused at three cells
+    dataset = check_rows(tmp_path, rows)
+    assert [(a.code, a.ligne, a.colonne, a.cellule, a.valeur) for a in dataset.errors] == [
+        ("list-unknown", n, "Quartier", f"F{n}", "Lune") for n in (3, 4, 5)]
+    assert dataset.porteurs["quartier"].tolist() == ["Planoise", None, None, None]
+
+
+def test_equal_numbers_of_different_types_are_converted_each_as_itself():
+    typed, refused = validation.convert_column([1.0, True, 1, 2.5, 1.0, None], cells.to_int)
+    assert typed == [1, None, 1, None, 1, None] and [type(v) for v in typed[:1]] == [int]
+    assert [(index, anomaly.code) for index, anomaly in refused] == [(1, "number-invalid"), (3, "number-invalid")]
+    texts, _ = validation.convert_column([1.0, True, "  x ", "  x "], cells.to_text)
+    assert texts == ["1", "True", "x", "x"]
+
+
+def test_a_required_blank_is_refused_at_each_blank_cell_and_an_optional_one_is_null():
+    missing = validation.Refused(A.RequiredMissing(hint="une valeur"))
+    typed, refused = validation.convert_column(["a", None, "  ", "b", None], cells.to_text, missing)
+    assert typed == ["a", None, None, "b", None]
+    assert [(index, anomaly.code) for index, anomaly in refused] == [
+        (1, "required-missing"), (2, "required-missing"), (4, "required-missing")]
+    assert validation.convert_column(["a", None, "  "], cells.to_text) == (["a", None, None], [])
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_validation_leaves_the_garbage_collector_as_it_found_it(tmp_path, enabled):
+    seen = []
+    original = row_rules.cross_sheet
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return original(*args)
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(validation, "cross_sheet", spy)
+            check_rows(tmp_path, clean_rows())
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        gc.enable()
+
+
+def test_the_garbage_collector_comes_back_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), gc_paused():
+        assert not gc.isenabled()
+        _ = 1 / 0
+    assert gc.isenabled()

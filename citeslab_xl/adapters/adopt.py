@@ -47,7 +47,7 @@ from pyopenvba.cfb import CFB
 from pyopenvba.exceptions import PyOpenVBAError
 from pyopenvba.vba import VBAProject, parse_vba_project
 
-from citeslab_xl.adapters import files, macro_workbook, template
+from citeslab_xl.adapters import files, macro_workbook
 from citeslab_xl.adapters.macro_workbook import BUTTONS, Button, add_modules, button_vml
 from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, rels, xmltext
 from citeslab_xl.adapters.opc.package import Entry, write_zip
@@ -114,6 +114,9 @@ def adopt(source: str | Path, out: str | Path | None = None) -> Adoption:
             write_zip(handle, entries)
 
     files.create_file(target, save, suffixes=(".xlsm",))
+    if sheet_name != BUTTON_SHEETS[0]:
+        notes.insert(0, f"Votre feuille « {BUTTON_SHEETS[0]} » est laissée telle quelle : les boutons de l'outil sont "
+                        f"sur la feuille « {sheet_name} », la dernière du classeur.")
     return Adoption(target, sheet_name, notes)
 
 
@@ -214,7 +217,7 @@ def _free_vml_block(package: Package) -> int:
 
 def _button_sheet_xml(code_name: str, rows: dict[Button, int], vml_rid: str) -> str:
     """The sheet of the buttons: a title, then each button over the cell that names it, its description beside."""
-    descriptions = dict(template.BUTTONS)
+    descriptions = {b.caption: b.description for b in BUTTONS}
     lines = {1: ["CitésLab — les boutons de l'outil"],
              2: ["Chaque bouton lance l'outil citeslab-xl sur ce classeur ; vos feuilles de données ne sont jamais "
                  "modifiées."]}

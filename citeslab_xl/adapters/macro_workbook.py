@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -49,7 +48,8 @@ from citeslab_xl.adapters.opc.packuri import VML_DRAWING_URI
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.adapters.vba import make_package_interoperable
 from citeslab_xl.adapters.workbook_file.book import BookInfo
-from citeslab_xl.core import plan
+from citeslab_xl.core import button_catalogue, plan
+from citeslab_xl.core.button_catalogue import BUTTONS, Button
 
 MODULE_NAME = "CitesLab"
 ACCUEIL = "Accueil"
@@ -77,25 +77,7 @@ AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects",
                         "webPublishItems", "tableParts", "extLst")
 
 
-@dataclass(frozen=True)
-class Button:
-    caption: str  # the name of the button on Accueil (template.BUTTONS)
-    macro: str  # the VBA Sub the button runs
-    entry_point: str  # the function of citeslab_xl.buttons (the VBA entry points) the Sub calls
-
-    @property
-    def python_command(self) -> str:
-        return f"import citeslab_xl.buttons as b; b.{self.entry_point}()"
-
-
-ACTUALISER = Button("Actualiser les synthèses", "Actualiser", "actualiser")
-BUTTONS = (
-    Button("Vérifier les données", "Verifier", "verifier"),
-    ACTUALISER,
-    Button("Comité de pilotage", "ComitePilotage", "comite_pilotage"),
-    Button("Comité technique", "ComiteTechnique", "comite_technique"),
-    Button("Exporter pour l'agglomération", "ExporterAgglomeration", "exporter_agglomeration"),
-)
+ACTUALISER = button_catalogue.button("actualiser")
 
 
 def vba_module() -> str:
@@ -232,7 +214,8 @@ def _make_room_for_buttons(sheet) -> dict[Button, int]:
     rows = {cell.value: cell.row for (cell,) in sheet.iter_rows(min_col=1, max_col=1) if cell.value}
     missing = [button.caption for button in BUTTONS if button.caption not in rows]
     if missing:
-        raise LookupError(f"Accueil does not name the buttons {missing} in column A (template.BUTTONS changed?)")
+        raise LookupError(f"Accueil does not name the buttons {missing} in column A "
+                          "(core/button_catalogue.py changed?)")
     for button in BUTTONS:
         row = rows[button.caption]
         sheet.row_dimensions[row].height = BUTTON_ROW_POINTS

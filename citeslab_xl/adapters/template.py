@@ -22,6 +22,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from citeslab_xl.adapters import font_order
 from citeslab_xl.core import layout, schema
+from citeslab_xl.core.button_catalogue import BUTTONS
 from citeslab_xl.core.schema import Column, Kind, Sheet, share_column
 from citeslab_xl.core.text import fold, is_formula_like
 
@@ -40,21 +41,10 @@ FORMATS = {
     Kind.PERCENT: "0.##",
 }
 
-BUTTONS = (
-    ("Vérifier les données", "Contrôle chaque ligne et liste les problèmes dans la feuille « Anomalies », "
-                             "avec un lien vers chaque cellule à corriger."),
-    ("Actualiser les synthèses", "Vérifie, puis crée ou met à jour la synthèse du mois, l'historique mensuel, "
-                                 "le financement calculé, l'échéancier des suivis, le COPIL et le COTECH en cours."),
-    ("Comité de pilotage", "Prépare la feuille « COPIL AAAA » de l'année de la cellule sélectionnée "
-                           "(ou de l'année en cours)."),
-    ("Comité technique", "Prépare la feuille « COTECH AAAA-Tn » du trimestre en cours."),
-    ("Exporter pour l'agglomération", "Écrit à côté de ce classeur un classeur de chiffres agrégés, sans aucune donnée "
-                                      "personnelle, à transmettre à l'agglomération."),
-)
-
 GENERATED = (
     ("Anomalies", "Les problèmes trouvés dans les données (refaite à chaque vérification)."),
-    ("Synthèse AAAA-MM", "La synthèse du mois : activité, public, orientations, créations, charge."),
+    ("Synthèse AAAA-MM", "La synthèse du mois : activité, public, orientations, créations, charge. "
+                         "« Provisoire » tant que le mois court, « définitive » une fois refaite avec tout le mois."),
     ("Historique mensuel", "Une ligne par mois depuis le début, pour les tendances."),
     ("COPIL AAAA / COTECH AAAA-Tn", "Les vues préparées pour le comité de pilotage et le comité technique."),
     ("Financement calculé", "La répartition du coût du poste entre les financeurs, au centime près."),
@@ -230,7 +220,8 @@ def _write_accueil(wb: Workbook) -> None:
     lines += [(s.name, s.description) for s in schema.DATA_SHEETS]
     lines.append((schema.PARAMETRES_NAME, "Les réglages (objectifs, seuils, durée de conservation) et les listes "
                                           "des menus déroulants. Ajoutez une valeur à une liste pour la proposer."))
-    lines += ["Les boutons", *BUTTONS, "Les feuilles préparées par l'outil (ne pas les modifier : elles sont refaites)",
+    lines += ["Les boutons", *((b.caption, b.description) for b in BUTTONS),
+              "Les feuilles préparées par l'outil (ne pas les modifier : elles sont refaites)",
               *GENERATED]
     row = 4
     for line in lines:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import date
 
-from citeslab_xl.core import schema
+from citeslab_xl.core import cells, schema
+from citeslab_xl.core.anomalies import BadCell
 from citeslab_xl.core.schema import Column, Quartier, Settings, Sheet
 from citeslab_xl.core.text import fold
 
@@ -88,11 +90,11 @@ def _header_score(sheet: Sheet, row: list) -> int:
 
 def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
     """Find the header row among the first rows and read the rows below it."""
-    best_index, best_score = None, 0
-    for i, row in enumerate(grid.cells[:HEADER_SEARCH_ROWS]):
-        score = _header_score(sheet, row)
-        if score > best_score:
-            best_index, best_score = i, score
+    scores = [_header_score(sheet, row) for row in grid.cells[:HEADER_SEARCH_ROWS]]
+    best_score = max(scores, default=0)
+    # The first row naming at least half as many columns as the best: a header partly lost under merged cells
+    # still heads the table, and a copy of it further down is read (and named) as a bad row, not taken instead.
+    best_index = next((i for i, s in enumerate(scores) if s * 2 >= best_score), None) if best_score else None
     if best_index is None:
         missing = [c for c in sheet.columns if c.required]
         return RawTable(sheet, grid.name, grid.top, [], []), missing
@@ -206,11 +208,12 @@ def _yes(value) -> bool:
     return fold(value) in {"oui", "o", "yes", "vrai", "true", "1", "1.0"}
 
 
-def read_settings(grid: Grid | None) -> Settings:
+def read_settings(grid: Grid | None, date1904: bool = False) -> Settings:
     """Paramètres as typed settings; anything missing or unreadable keeps the default."""
     settings = Settings()
     if grid is None:
         return settings
+    settings.parametres_sheet = grid.name
     list_names = {fold(n): n for n in schema.DEFAULT_LISTS}
     sheet_keys = {fold(f"Feuille {s.name}"): s.key for s in schema.DATA_SHEETS}
     cells = grid.cells
@@ -227,13 +230,10 @@ def read_settings(grid: Grid | None) -> Settings:
             elif key in sheet_keys and not is_blank(right):
                 settings.sheet_names[sheet_keys[key]] = str(right).strip()
             elif key == fold(schema.QUARTIERS):
-                rows = _column_below(cells, i, j, 3)
+                rows = _column_below(cells, i, j, 5)
                 if rows:
-                    settings.quartiers = [
-                        Quartier(str(n).strip(), "" if is_blank(c) else str(c).strip(),
-                                 True if is_blank(q) else _yes(q))
-                        for n, c, q in rows
-                    ]
+                    settings.quartiers = [_quartier(row, grid.top + i + 1 + k, grid.left + j, date1904)
+                                          for k, row in enumerate(rows)]
             elif key == fold(schema.CHARGES):
                 rows = _column_below(cells, i, j, 2)
                 if rows:
@@ -245,6 +245,24 @@ def read_settings(grid: Grid | None) -> Settings:
     return settings
 
 
+def _quartier(row: list, excel_row: int, excel_column: int, date1904: bool) -> Quartier:
+    """A line of Quartiers: name, QPV code, QPV oui/non (empty: oui), QPV since and until (empty: no bound)."""
+    name, code, qpv, since, until = row
+    dates = {offset: _day(value, date1904) for offset, value in ((3, since), (4, until)) if not is_blank(value)}
+    unreadable = tuple((offset, value) for offset, value in ((3, since), (4, until))
+                       if offset in dates and dates[offset] is None)
+    return Quartier(str(name).strip(), "" if is_blank(code) else str(code).strip(),
+                    True if is_blank(qpv) else _yes(qpv), dates.get(3), dates.get(4),
+                    excel_row, excel_column, unreadable)
+
+
+def _day(value, date1904: bool) -> date | None:
+    try:
+        return cells.to_date(value, date1904)
+    except BadCell:
+        return None
+
+
 def _etp(value) -> float:
     try:
         return _amount(value)
@@ -254,7 +272,7 @@ def _etp(value) -> float:
 
 def locate(grids: dict[str, Grid], date1904: bool = False) -> RawWorkbook:
     """Every data sheet found in the grids, located and cut into rows."""
-    settings = read_settings(find_parametres(grids))
+    settings = read_settings(find_parametres(grids), date1904)
     tables: dict[str, RawTable] = {}
     missing: dict[str, list[Column]] = {}
     for sheet in schema.DATA_SHEETS:

@@ -24,6 +24,9 @@ How the spec's open points are settled:
   distinct IDs seen in the Rendez-vous of P that are not theirs. With valid
   IDs this is exactly the spec's union, and it can never be lower than
   `nouveaux_porteurs` or `porteurs_recus`.
+- `part_qpv` and `qpv_couverts` take each person's quartier as it was on her
+  Date premier contact (Paramètres › Quartiers › QPV since / until; `geography`).
+- `orientes` counts distinct IDs (a row without a valid ID as one person).
 - `file_active` needs the Statut: IDs with no Porteurs row, or whose Statut is
   missing, are left out.
 - Age is in completed years at Date premier contact (someone born on 29
@@ -68,9 +71,10 @@ from typing import Any
 
 import pandas as pd
 
-from citeslab_xl.core import periods, schema, selection
+from citeslab_xl.core import periods, public, schema, selection
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.periods import Period
+from citeslab_xl.core.public import ages, bac_plus, demandeurs_emploi, femmes, moins_25, moins_26, qpv
 from citeslab_xl.core.selection import between, by_list, not_after
 
 AGE_BANDS = ("<26", "26-49", "50+", "inconnu")
@@ -102,14 +106,6 @@ def rate(numerator: int | Decimal, denominator: int | Decimal) -> float | None:
 
 def _period_end(period: Period, as_of: date) -> date:
     return min(period.fin, as_of)
-
-
-def _ages(frame: pd.DataFrame) -> pd.Series:
-    """Completed years at Date premier contact (NaN without both dates)."""
-    birth, contact = frame["date_naissance"], frame["date_premier_contact"]
-    before_birthday = (contact.dt.month < birth.dt.month) | (
-        (contact.dt.month == birth.dt.month) & (contact.dt.day < birth.dt.day))
-    return contact.dt.year - birth.dt.year - before_birthday.astype(int)
 
 
 # --- activity --------------------------------------------------------------------
@@ -180,6 +176,17 @@ def orientations(dataset: Dataset, period: Period, as_of: date) -> dict[str, int
     return by_list(oriented["partenaire"], dataset.settings.values("Partenaire"))
 
 
+def orientes(dataset: Dataset, period: Period, as_of: date) -> int:
+    """Distinct porteurs with a Date d'orientation in P (a row without a valid ID is a person of its own)."""
+    porteurs = dataset.porteurs
+    ids = porteurs[between(porteurs["date_orientation"], period.debut, period.fin)]["id"]
+    return int(ids.nunique() + ids.isna().sum())
+
+
+def taux_orientation(dataset: Dataset, period: Period, as_of: date) -> float | None:
+    return rate(orientes(dataset, period, as_of), accompagnes(dataset, period, as_of))
+
+
 def creations(dataset: Dataset, period: Period, as_of: date) -> int:
     return len(selection.creations(dataset, period))
 
@@ -229,43 +236,28 @@ def sensibilisation(dataset: Dataset, period: Period, as_of: date) -> dict[str, 
 
 # --- public (among the new porteurs of P) ----------------------------------------
 
-@dataclass(frozen=True)
-class Share:
-    """A share of the new porteurs: those counted among those who could be (the export hides it with them)."""
-
-    numerator: int
-    denominator: int
-
-    @property
-    def rate(self) -> float | None:
-        return rate(self.numerator, self.denominator)
-
-
-def femmes(dataset: Dataset, period: Period) -> Share:
-    """F among F and H; people with no Sexe left out."""
-    sexe = selection.new_porteurs(dataset, period)["sexe"]
-    women, men = int((sexe == "F").sum()), int((sexe == "H").sum())
-    return Share(women, women + men)
-
-
-def qpv(dataset: Dataset, period: Period) -> Share:
-    """People whose Quartier is a QPV among those with a Quartier."""
-    quartiers = selection.new_porteurs(dataset, period)["quartier"].dropna()
-    return Share(int(quartiers.isin(dataset.settings.qpv_names()).sum()), len(quartiers))
-
-
-def moins_26(dataset: Dataset, period: Period) -> Share:
-    """People under 26 at their first contact among those with a Date de naissance."""
-    ages = _ages(selection.new_porteurs(dataset, period)).dropna()
-    return Share(int((ages < 26).sum()), len(ages))
-
-
 def part_femmes(dataset: Dataset, period: Period, as_of: date) -> float | None:
     return femmes(dataset, period).rate
 
 
 def part_qpv(dataset: Dataset, period: Period, as_of: date) -> float | None:
     return qpv(dataset, period).rate
+
+
+def part_moins_25(dataset: Dataset, period: Period, as_of: date) -> float | None:
+    return moins_25(dataset, period).rate
+
+
+def part_bac_plus(dataset: Dataset, period: Period, as_of: date) -> float | None:
+    return bac_plus(dataset, period).rate
+
+
+def part_demandeurs_emploi(dataset: Dataset, period: Period, as_of: date) -> float | None:
+    return demandeurs_emploi(dataset, period).rate
+
+
+def qpv_couverts(dataset: Dataset, period: Period, as_of: date) -> int:
+    return public.qpv_couverts(dataset, period)
 
 
 def part_moins_26(dataset: Dataset, period: Period, as_of: date) -> float | None:
@@ -289,7 +281,7 @@ def age_band(age: float) -> str:
 
 
 def par_tranche_age(dataset: Dataset, period: Period, as_of: date) -> dict[str, int]:
-    bands = _ages(selection.new_porteurs(dataset, period)).map(age_band)
+    bands = ages(selection.new_porteurs(dataset, period)).map(age_band)
     return by_list(bands, AGE_BANDS)
 
 
@@ -379,6 +371,8 @@ INDICATORS: dict[str, Callable[[Dataset, Period, date], object]] = {
     "file_active": file_active,
     "etp": etp,
     "file_active_par_etp": file_active_par_etp,
+    "orientes": orientes,
+    "taux_orientation": taux_orientation,
     "orientations": orientations,
     "creations": creations,
     "creations_par_forme": creations_par_forme,
@@ -388,6 +382,10 @@ INDICATORS: dict[str, Callable[[Dataset, Period, date], object]] = {
     "sensibilisation": sensibilisation,
     "part_femmes": part_femmes,
     "part_qpv": part_qpv,
+    "part_moins_25": part_moins_25,
+    "part_bac_plus": part_bac_plus,
+    "part_demandeurs_emploi": part_demandeurs_emploi,
+    "qpv_couverts": qpv_couverts,
     "part_moins_26": part_moins_26,
     "par_situation": par_situation,
     "par_prescripteur": par_prescripteur,
@@ -416,6 +414,8 @@ class Indicators:
     file_active: int
     etp: float
     file_active_par_etp: float | None
+    orientes: int
+    taux_orientation: float | None
     orientations: dict[str, int]
     creations: int
     creations_par_forme: dict[str, int]
@@ -425,6 +425,10 @@ class Indicators:
     sensibilisation: dict[str, Actions]
     part_femmes: float | None
     part_qpv: float | None
+    part_moins_25: float | None
+    part_bac_plus: float | None
+    part_demandeurs_emploi: float | None
+    qpv_couverts: int
     part_moins_26: float | None
     par_situation: dict[str, int]
     par_prescripteur: dict[str, int]

@@ -7,6 +7,7 @@ so a header renamed in the contract is renamed in exactly one place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from citeslab_xl.core.text import fold
@@ -79,16 +80,19 @@ DEFAULT_LISTS: dict[str, tuple[str, ...]] = {
     "Type de lieu": ("Établissement scolaire", "Centre de formation", "Maison de quartier", "Forum-salon", "Autre"),
 }
 
-# Besançon's six QPV of 2024; codes are left for the coordinator to fill in.
-DEFAULT_QUARTIERS: tuple[tuple[str, str, bool], ...] = (
-    ("Planoise", "", True),
-    ("Orchamps-Palente", "", True),
-    ("Montrapon", "", True),
-    ("Clairs-Soleils", "", True),
-    ("Battant", "", True),
-    ("Hauts de Saint-Claude", "", True),
-    ("Hors QPV", "", False),
+# Besançon's six QPV of 2024 (décret 2023-1314): name, official code, QPV, QPV since, QPV until.
+# Battant and Hauts de Saint-Claude entered the list on 1 January 2024.
+QPV_2024 = date(2024, 1, 1)
+DEFAULT_QUARTIERS: tuple[tuple[str, str, bool, date | None, date | None], ...] = (
+    ("Orchamps-Palente", "QN02502M", True, None, None),
+    ("Planoise", "QN02503M", True, None, None),
+    ("Montrapon", "QN02504M", True, None, None),
+    ("Clairs-Soleils", "QN02505M", True, None, None),
+    ("Hauts de Saint-Claude", "QN02515N", True, QPV_2024, None),
+    ("Battant", "QN02517N", True, QPV_2024, None),
+    ("Hors QPV", "", False, None, None),
 )
+QUARTIER_HEADERS = ("Code QPV", "QPV", "QPV depuis", "QPV jusqu'au")  # the columns right of the names
 DEFAULT_CHARGES: tuple[tuple[str, float], ...] = (("Chargée de mission 1", 1.0),)
 
 QUARTIERS = "Quartiers"
@@ -263,9 +267,24 @@ def share_column(funder: str) -> str:
 
 @dataclass
 class Quartier:
+    """A quartier of Paramètres: a QPV between `since` and `until` (both included; None: no bound)."""
+
     name: str
     code: str = ""
     qpv: bool = True
+    since: date | None = None
+    until: date | None = None
+    row: int | None = None  # where Paramètres has it (Excel row and the name's column), None for the defaults
+    column: int | None = None
+    unreadable: tuple[tuple[int, object], ...] = ()  # (columns right of the name, cell) of a date not read
+
+    def qpv_on(self, day: date) -> bool:
+        return self.qpv and (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+    @property
+    def qpv_key(self) -> str:
+        """What tells one QPV from another: its code, else its name."""
+        return self.code.strip().upper() or self.name
 
 
 @dataclass
@@ -279,11 +298,12 @@ class Settings:
     seuil_secret: int = 5
     duree_conservation: int = 3
     quartiers: list[Quartier] = field(
-        default_factory=lambda: [Quartier(n, c, q) for n, c, q in DEFAULT_QUARTIERS]
+        default_factory=lambda: [Quartier(*q) for q in DEFAULT_QUARTIERS]
     )
     charges: list[tuple[str, float]] = field(default_factory=lambda: list(DEFAULT_CHARGES))
     lists: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LISTS))
     sheet_names: dict[str, str] = field(default_factory=dict)
+    parametres_sheet: str | None = None  # the sheet the settings were read from
 
     def values(self, list_name: str) -> tuple[str, ...]:
         if list_name == QUARTIERS:
@@ -293,4 +313,5 @@ class Settings:
         return self.lists.get(list_name, DEFAULT_LISTS.get(list_name, ()))
 
     def qpv_names(self) -> set[str]:
+        """The quartiers that are a QPV at some time (`geography` tells on which days)."""
         return {q.name for q in self.quartiers if q.qpv}

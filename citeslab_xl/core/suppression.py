@@ -84,12 +84,19 @@ class SuppressedTable:
 
 
 def suppress(values: Sequence[Sequence[int | None]], threshold: int,
-             lines: Iterable[Line] = ()) -> SuppressedTable:
-    """Primary then secondary suppression of a grid of counts against its lines."""
+             lines: Iterable[Line] = (), hidden: Sequence[Sequence[Hidden | None]] | None = None) -> SuppressedTable:
+    """Primary then secondary suppression of a grid of counts against its lines.
+
+    `hidden`, when given, is a mask already decided (cells hidden for another
+    table that shares these): those cells stay hidden and count as such.
+    """
     grid = [list(row) for row in values]
     mask: list[list[Hidden | None]] = [
         [Hidden.PRIMARY if is_small(v, threshold) else None for v in row] for row in grid
     ]
+    for i, row in enumerate(hidden or ()):
+        for j, state in enumerate(row):
+            mask[i][j] = mask[i][j] or state
     lines = tuple(lines)
     _hide_zeros_under_small_totals(grid, mask, lines)
     while (exposed := _exposing_line(grid, mask, lines, threshold)) is not None:

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from citeslab_xl.core import anomalies as A
-from citeslab_xl.core import cells, schema
+from citeslab_xl.core import cells, geography, schema
 from citeslab_xl.core.anomalies import Anomaly, BadCell, CellAnomaly, Position
 from citeslab_xl.core.dataset import Dataset, from_columns, share_column
 from citeslab_xl.core.gc_paused import gc_paused
@@ -277,6 +277,7 @@ def _validate(raw: RawWorkbook, as_of: date) -> Dataset:
         located[key] = sheet
         found += anomalies
     found += cross_sheet(located, funders, as_of, raw.settings)
+    found += geography.settings_anomalies(raw.settings)
     tables = {key: {"_row": sheet.excel_rows, **sheet.columns} for key, sheet in located.items()}
     del located  # from_columns frees each sheet's lists as it builds its table
     dataset = from_columns(tables, raw.settings, funders)

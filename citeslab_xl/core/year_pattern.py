@@ -105,15 +105,106 @@ def decide(year: int, families: Iterable[FamilyCounts], threshold: int) -> YearP
 
 def decide_family(counts: FamilyCounts, threshold: int) -> FamilyPattern:
     columns, grid, lines = _table(counts)
-    table = suppress(grid, threshold, lines)
-    mask = [list(row) for row in table.mask]
+    n = len(AGGREGATES)
+    mask: list[list[Hidden | None]] = [[None] * len(columns) for _ in range(n)]
+    row_lines = [line for line in lines if line.total[0] == line.cells[0][0]]
+    month_lines = [line for line in row_lines if line.total[0] < 12]
+    _months(grid, mask, month_lines, threshold)
+    aggregate_lines = [line for line in row_lines if line.total[0] >= 12]
+    _aggregates(grid, mask, aggregate_lines, threshold)
     relations = [audit.Relation(line.cells, line.total) for line in lines]
-    while (weak := _first_exposed(grid, mask, relations, threshold)) is not None:
-        mask_cell = _complement(grid, mask, lines, weak)
-        if mask_cell is None:
-            break  # everything around it is hidden already: nothing more can be done in this table
-        mask[mask_cell[0]][mask_cell[1]] = Hidden.SECONDARY
+    while weak := _exposed(grid, mask, relations, threshold):
+        if not _protect(grid, mask, lines, weak):
+            break  # everything around them is hidden already: nothing more can be done in this table
     return FamilyPattern(counts.key, columns, SuppressedTable(grid, mask, threshold, tuple(lines)))
+
+
+def _months(grid, mask, month_lines: list[Line], threshold: int) -> None:
+    """The month table: each month's categories against its total, and each hidden month paired in its quarter.
+
+    A month hidden alone in its quarter (in one column) would come back from
+    the quarter; so a second month of the quarter is hidden with it, which in
+    its own row needs a complement too: repeated until nothing moves.
+    """
+    while True:
+        table = suppress(grid[:12], threshold, month_lines, mask[:12])
+        mask[:12] = [list(row) for row in table.mask]
+        if not _pair_in_quarters(grid, mask, threshold):
+            return
+
+
+def _pair_in_quarters(grid, mask, threshold: int) -> bool:
+    paired = False
+    for j in range(len(grid[0])):
+        for quarter in QUARTERS:
+            rows = [m - 1 for m in quarter]
+            hidden = [i for i in rows if mask[i][j] is not None and grid[i][j]]
+            if len(hidden) != 1:
+                continue
+            partners = [i for i in rows if mask[i][j] is None and grid[i][j]]
+            if partners:
+                need = 2 * threshold - 1 - int(grid[hidden[0]][j])  # enough slack for « < N » to span 1..N − 1
+                wide = [i for i in partners if grid[i][j] >= need]
+                i = min(wide, key=lambda i: grid[i][j]) if wide else max(partners, key=lambda i: grid[i][j])
+                mask[i][j] = Hidden.SECONDARY
+                paired = True
+    return paired
+
+
+def _aggregates(grid, mask, aggregate_lines: list[Line], threshold: int) -> None:
+    """The quarters, years to date and year: small ones hidden, and every one that would undo the months.
+
+    A year to date that ends inside a quarter, between two of its hidden
+    months, would separate them: hidden. A total holding a month hidden alone
+    in its quarter (no partner could be found) is hidden.
+    """
+    decided: list[list[Hidden | None]] = [[None] * len(grid[0]) for _ in AGGREGATES[12:]]
+    for r, months in enumerate(AGGREGATES[12:]):
+        for j in range(len(grid[0])):
+            if _undoes_months(grid, mask, months, j):
+                decided[r][j] = Hidden.SECONDARY
+    table = suppress(grid, threshold, aggregate_lines, [*mask[:12], *decided])
+    mask[12:] = [list(row) for row in table.mask[12:]]
+
+
+def _undoes_months(grid, mask, months: tuple[int, ...], j: int) -> bool:
+    for quarter in QUARTERS:
+        hidden = [m for m in quarter if mask[m - 1][j] is not None and grid[m - 1][j]]
+        inside = [m for m in hidden if m in months]
+        if inside and (len(hidden) == 1 or len(inside) < len(hidden)):
+            return True
+    return False
+
+
+def _protect(grid, mask, lines: list[Line], weak: list[tuple[int, int]]) -> bool:
+    """What the audit still finds: every total holding the cell hidden, then a complement next to it."""
+    hid = False
+    for i, j in weak:
+        months = set(AGGREGATES[i])
+        holders = [r for r in range(12, len(AGGREGATES)) if months <= set(AGGREGATES[r])
+                   and mask[r][j] is None and grid[r][j]]
+        for r in holders:
+            mask[r][j] = Hidden.SECONDARY
+            hid = True
+    if hid:
+        return True
+    return _hide_complements(grid, mask, lines, weak)
+
+
+def _hide_complements(grid, mask, lines: list[Line], weak: list[tuple[int, int]]) -> bool:
+    """One more hidden cell next to each exposed one (one per line per round: the next audit judges)."""
+    touched: set[tuple[int, int]] = set()
+    hid = False
+    for cell in weak:
+        if cell in touched:
+            continue
+        complement = _complement(grid, mask, lines, cell)
+        if complement is None:
+            continue
+        mask[complement[0]][complement[1]] = Hidden.SECONDARY
+        hid = True
+        touched |= {p for line in lines if complement in (*line.cells, line.total) for p in (*line.cells, line.total)}
+    return hid
 
 
 def _table(counts: FamilyCounts):
@@ -150,10 +241,9 @@ def _table(counts: FamilyCounts):
     return tuple(columns), grid, lines
 
 
-def _first_exposed(grid, mask, relations: list[audit.Relation], threshold: int) -> tuple[int, int] | None:
-    findings = audit.audit(*cell_bounds(grid, mask, relations, threshold), relations, sensitive=_sensitive(grid, mask))
-    weak = audit.exposed(findings)
-    return min((f.key for f in weak), default=None)  # type: ignore[type-var]
+def _exposed(grid, mask, relations: list[audit.Relation], threshold: int) -> list[tuple[int, int]]:
+    shown, hidden = cell_bounds(grid, mask, relations, threshold)
+    return sorted(f.key for f in audit.exposed(shown, hidden, relations, _sensitive(grid, mask)))
 
 
 def cell_bounds(grid, mask, relations: list[audit.Relation], threshold: int):
@@ -182,7 +272,7 @@ def _complement(grid, mask, lines: list[Line], weak: tuple[int, int]) -> tuple[i
                   for p in (*line.cells, line.total)} - seen
         candidates = [p for p in around if mask[p[0]][p[1]] is None and grid[p[0]][p[1]]]
         if candidates:
-            return min(candidates, key=lambda p: (_hiding_rank(AGGREGATES[p[0]]), p[1] == 0, grid[p[0]][p[1]], p))
+            return min(candidates, key=lambda p: (p[1] == 0, _hiding_rank(AGGREGATES[p[0]]), grid[p[0]][p[1]], p))
         seen |= around
         ring = around
     return None

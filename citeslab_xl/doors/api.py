@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from citeslab_xl import __version__
 from citeslab_xl.adapters import files
 from citeslab_xl.core import journal, periods, plan
+from citeslab_xl.core.button_catalogue import caption
 from citeslab_xl.core.errors import RequestRefused
 from citeslab_xl.core.periods import Period, PeriodKind
 
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
     from citeslab_xl.demo import DemoData
 
 TEMPLATE_SUFFIXES = (".xlsx",)
-COMMITTEES = {"copil": (PeriodKind.YEAR, "Un COPIL (comité de pilotage)", "Comité de pilotage"),
-              "cotech": (PeriodKind.QUARTER, "Un COTECH (comité technique)", "Comité technique")}
+COMMITTEES = {"copil": (PeriodKind.YEAR, "Un COPIL (comité de pilotage)", caption("comite_pilotage")),
+              "cotech": (PeriodKind.QUARTER, "Un COTECH (comité technique)", caption("comite_technique"))}
 
 
 # --- the requests: dates and periods that mean what they say --------------------------------
@@ -210,7 +211,7 @@ def refresh(path: str | Path, as_of: date | None = None, month: Period | None = 
     with _one_run_at_a_time(path, out):
         raw, dataset = _read(path, day)
         run = plan.refresh_plan(raw.sheet_names, day, month, rebuild, raw.synthese_status)
-        return _write(path, raw, dataset, refresh_layouts(dataset, run, day), "Actualiser les synthèses", out)
+        return _write(path, raw, dataset, refresh_layouts(dataset, run, day), caption("actualiser"), out)
 
 
 def committee(path: str | Path, kind: str, period: Period | None = None, as_of: date | None = None,

@@ -28,6 +28,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import traceback
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,7 @@ from citeslab_xl.adapters import xlbook
 from citeslab_xl.adapters.export_file import write_export
 from citeslab_xl.core import cells, journal, periods, plan, sheets
 from citeslab_xl.core.anomalies import BadCell
+from citeslab_xl.core.button_catalogue import caption
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.errors import CitesLabError, UnusableWorkbook
 from citeslab_xl.core.grid import RawWorkbook, locate
@@ -58,26 +61,64 @@ EXPORT_BY_COMMAND = ("Sous xlwings Server ou xlwings Lite, Python n'a pas accès
 logger = logging.getLogger(__name__)
 
 
-def _entry_point(label: str):
-    """Run `work(book, as_of)` and show its message; any error becomes a French message, never a traceback."""
-    def decorate(work):
-        @functools.wraps(work)
-        def entry(book=None, *, as_of: date | None = None) -> None:
+def _entry_point(work: Callable[[Any, date], str]) -> Callable[..., None]:
+    """Run `work(book, as_of)` and show its message; any error becomes a French message, never a traceback.
+
+    Everything that can raise (finding the calling book, the work, the alert itself) is inside the guard:
+    under classic xlwings an exception escaping here would reach Excel as a raw Python traceback.
+    """
+    label = caption(work.__name__)
+
+    @functools.wraps(work)
+    def entry(book: Any = None, *, as_of: date | None = None) -> None:
+        try:
             import xlwings as xw  # only the buttons need xlwings (and its license key, under the remote engine)
 
             book = book or xw.Book.caller()
-            try:
-                message = work(book, as_of or date.today())
-            except CitesLabError as exc:
-                message = exc.message
-            except Exception as exc:  # the last guard between Python and the coordinator's screen
-                logger.exception("%s", label)
-                message = (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
-                           "Les feuilles de données n'ont pas été modifiées. Transmettez ce message à la personne "
-                           "qui s'occupe de l'outil.")
+        except Exception:
+            _log_unexpected(None, label)  # no workbook to speak to: the log is all there is
+            return
+        try:
+            message = work(book, as_of or date.today())
+        except CitesLabError as exc:
+            message = exc.message
+        except Exception as exc:  # the last guard between Python and the coordinator's screen
+            log = _log_unexpected(book, label)
+            message = (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
+                       "Les feuilles de données n'ont pas été modifiées. Transmettez ce message"
+                       + (f" et le fichier {log}" if log else "") + " à la personne qui s'occupe de l'outil.")
+        try:
             book.app.alert(message, title=ALERT_TITLE)
-        return entry
-    return decorate
+        except Exception:
+            _log_unexpected(book, label)
+    return entry
+
+
+ERROR_LOG_NAME = "citeslab-xl-erreurs.log"
+
+
+def _log_unexpected(book: Any, label: str) -> Path | None:
+    """The traceback, appended to a log beside the workbook (else in the user's folder); the log's path, if written.
+
+    xlwings deletes its own log when Python exits normally, so the traceback would otherwise be lost.
+    """
+    logger.exception("%s", label)
+    folder = _folder_or_none(book) or Path.home()
+    log = folder / ERROR_LOG_NAME
+    try:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} « {label} » (citeslab-xl {__version__})\n")
+            handle.write(traceback.format_exc())
+    except OSError:
+        return None
+    return log
+
+
+def _folder_or_none(book: Any) -> Path | None:
+    try:
+        return workbook_folder(book) if book is not None else None
+    except Exception:  # a book that cannot say where it is: the user's folder will do
+        return None
 
 
 # --- reading and writing a run ------------------------------------------------------
@@ -116,16 +157,16 @@ def _plural(n: int, word: str) -> str:
 
 # --- the buttons ----------------------------------------------------------------------
 
-@_entry_point("Vérifier les données")
+@_entry_point
 def verifier(book, as_of: date) -> str:
     """Rebuild `Anomalies` and say how many errors and warnings the data hold."""
     run = _Run(book, as_of)
     layout = sheets.anomalies_layout(run.dataset.anomalies, run.dataset.settings.nom_du_site, as_of)
-    run.publish([layout], "Vérifier les données")[layout.name].activate()
+    run.publish([layout], caption("verifier"))[layout.name].activate()
     return run.counts()
 
 
-@_entry_point("Actualiser les synthèses")
+@_entry_point
 def actualiser(book, as_of: date) -> str:
     """Check, then rebuild every generated sheet that is due (the same plan as `citeslab-xl refresh`).
 
@@ -138,28 +179,28 @@ def actualiser(book, as_of: date) -> str:
     run = _Run(book, as_of)
     run_plan = plan.refresh_plan(run.sheet_names, as_of, month, statuses=xlbook.synthese_status(book))
     layouts = api.refresh_layouts(run.dataset, run_plan, as_of)
-    written = run.publish(layouts, "Actualiser les synthèses")
+    written = run.publish(layouts, caption("actualiser"))
     shown = plan.ANOMALIES if run.dataset.errors else plan.synthese_name(month or periods.month_of(as_of))
     written[shown].activate()
     names = ", ".join(layout.name for layout in layouts)
     return f"Synthèses actualisées au {as_of:%d/%m/%Y} : {names}.\n{run.counts()}"
 
 
-@_entry_point("Comité de pilotage")
+@_entry_point
 def comite_pilotage(book, as_of: date) -> str:
     """Build `COPIL AAAA` for the year of the selected cell's date, or for the current year."""
     run = _Run(book, as_of)
     day = selected_date(book) or as_of
     layout = api.committee_layout(run.dataset, "copil", periods.year(day.year), as_of)
-    return _committee(run, layout, "Comité de pilotage")
+    return _committee(run, layout, caption("comite_pilotage"))
 
 
-@_entry_point("Comité technique")
+@_entry_point
 def comite_technique(book, as_of: date) -> str:
     """Build `COTECH AAAA-Tn` for the current quarter."""
     run = _Run(book, as_of)
     layout = api.committee_layout(run.dataset, "cotech", None, as_of)
-    return _committee(run, layout, "Comité technique")
+    return _committee(run, layout, caption("comite_technique"))
 
 
 def _committee(run: _Run, layout: SheetLayout, action: str) -> str:
@@ -208,7 +249,7 @@ def selected_month(book) -> periods.Period | None:
     return periods.month_of(day) if day is not None else None
 
 
-@_entry_point("Exporter pour l'agglomération")
+@_entry_point
 def exporter_agglomeration(book, as_of: date) -> str:
     """Write the workbook for the agglomeration next to this one (export.md), and say where."""
     folder = workbook_folder(book)

@@ -4,6 +4,7 @@ Collez ce fichier dans l'onglet main.py de xlwings Lite, et le fichier
 requirements.txt voisin dans son onglet requirements.txt (macros/README.md).
 Chaque script passe le classeur à la fonction que lance le bouton Excel du
 même nom (citeslab_xl.buttons) : le résultat est le même.
+Fait par citeslab_xl/adapters/lite_script.py : modifiez-le là.
 """
 
 import xlwings as xw

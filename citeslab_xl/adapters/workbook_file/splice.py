@@ -14,6 +14,10 @@ never re-saved. What changes in the package:
   when that part has to be created;
 - `xl/calcChain.xml` (a cache Excel rebuilds) is dropped when it lists a cell
   of a sheet being rebuilt.
+- `docProps/app.xml`: the added sheets in its list of worksheets, when it
+  has one (app_properties.py).
+A generated sheet keeps the code name it had; in an `.xlsm` a new one gets
+one (code_names.py).
 Every other part is copied with the same name, bytes and zip metadata.
 Generated cells use inline strings, so `sharedStrings.xml` is never touched.
 """

@@ -43,6 +43,7 @@ from citeslab_xl.core.anomalies.workbook import (
     IdUnknown,
     NoRendezVous,
     PhotolangageDateUnknown,
+    QpvCodeInvalid,
     SuiviNotCreated,
     WorkbookAnomaly,
 )
@@ -55,6 +56,6 @@ __all__ = [
     "DateFuture", "DateInvalid", "DateOrder", "DateTooEarly", "EmailInvalid", "ExcelErrorValue", "FundingDuplicate",
     "Gravite", "IdDuplicate", "IdUnknown", "ImagesCount", "ListUnknown", "NoConsent", "NoRendezVous", "NumberInvalid",
     "NumberRange", "OuiNonInvalid", "ParticipantsOver", "PhoneInvalid", "PhotolangageDateUnknown", "Position",
-    "PrivacyAnomaly", "ReferentNoContact", "RequiredMissing", "RetentionExpired", "RowAnomaly", "SharesOver100",
-    "SiretInvalid", "StatusIncomplete", "SuiviNotCreated", "WorkbookAnomaly", "show",
+    "PrivacyAnomaly", "QpvCodeInvalid", "ReferentNoContact", "RequiredMissing", "RetentionExpired", "RowAnomaly",
+    "SharesOver100", "SiretInvalid", "StatusIncomplete", "SuiviNotCreated", "WorkbookAnomaly", "show",
 ]

@@ -1,7 +1,7 @@
-"""Anomalies of a sheet or between sheets: missing columns, duplicate and unknown identifiers.
+"""Anomalies of a sheet or between sheets: missing columns, duplicate and unknown identifiers, QPV codes.
 
-Paramètres has no anomaly of its own: an unreadable setting keeps its default,
-as the workbook contract says.
+In Paramètres, an unreadable setting keeps its default, as the workbook
+contract says; only a QPV code of no official form is an anomaly.
 """
 
 from __future__ import annotations
@@ -71,7 +71,18 @@ class NoRendezVous(WorkbookAnomaly):
     description = "Un porteur sans aucun rendez-vous (pas même le premier accueil)."
 
 
+@dataclass(frozen=True, kw_only=True)
+class QpvCodeInvalid(WorkbookAnomaly):
+    code = "qpv-code-invalid"
+    template = ("Le code QPV « {valeur} » du quartier « {quartier} » n'a pas la forme d'un code officiel : "
+                "tapez QN, le département sur 3 chiffres, 2 chiffres et une lettre (par exemple QN02517N), "
+                "ou QP suivi de 6 chiffres (géographie 2015), ou laissez la cellule vide.")
+    description = "Un code QPV de Paramètres › Quartiers qui n'a pas la forme QN02517N (2024) ou QP025001 (2015)."
+
+    quartier: str
+
+
 WORKBOOK_KINDS: tuple[type[WorkbookAnomaly], ...] = (
     ColumnMissing, IdDuplicate, FundingDuplicate, IdUnknown, PhotolangageDateUnknown, SuiviNotCreated,
-    NoRendezVous,
+    NoRendezVous, QpvCodeInvalid,
 )
