@@ -415,3 +415,14 @@ def test_libreoffice_keeps_the_macros_and_finds_each_buttons_sub(corpus, tmp_pat
     # LibreOffice keeps a button's macro only when it finds the Sub in the project
     assert sorted(macro for _, macro, _ in sheet_buttons(resaved, BUTTON_SHEETS[0])) == \
         sorted(f"{MODULE_NAME}.{button.macro}" for button in BUTTONS)
+
+
+def test_the_command_writes_the_copy_then_refuses_to_replace_it(demo_copy):
+    from conftest import run_cli
+
+    first = run_cli("adopt", demo_copy)
+    assert first.exit_code == 0, first.output
+    assert demo_copy.with_suffix(".xlsm").is_file()
+    assert "Boutons CitésLab" in first.stderr
+    again = run_cli("adopt", demo_copy)
+    assert again.exit_code == 2 and "existe déjà" in again.stderr

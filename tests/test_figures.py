@@ -40,6 +40,8 @@ def test_a_derived_figure_names_a_count_of_the_catalogue():
     ("etp", 1.0, "1,00"),
     ("capacite", 120, "120,00"),
     ("part_qpv", None, "—"),
+    ("taux_orientation", 0.25, "25,0 %"),
+    ("qpv_couverts", 6, "6"),
 ])
 def test_terminal_spelling(key, value, shown):
     assert FIGURES[key].display(value) == shown

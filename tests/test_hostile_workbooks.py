@@ -32,7 +32,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from conftest import AS_OF, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -45,6 +45,7 @@ porteurs = st.lists(st.fixed_dictionaries({
     "date_naissance": maybe(st.dates(date(1950, 1, 1), date(2008, 1, 1))),
     "quartier": maybe(st.sampled_from([q[0] for q in DEFAULT_QUARTIERS])),
     "situation": maybe(st.sampled_from(DEFAULT_LISTS["Situation"])),
+    "niveau": maybe(st.sampled_from(DEFAULT_LISTS["Niveau de formation"])),
     "date_premier_contact": maybe(DAYS),
     "statut": maybe(st.sampled_from(DEFAULT_LISTS["Statut"])),
     "partenaire": maybe(st.sampled_from(DEFAULT_LISTS["Partenaire"])),
@@ -115,7 +116,7 @@ READS = {
     "taux_charge": {"porteurs", "rendez_vous", "financement"},
     "scenario_poste_2": {"porteurs", "rendez_vous", "financement"},
     **{key: {"rendez_vous"} for key in ("rdv", "rdv_par_type", "rdv_par_modalite", "heures", "porteurs_recus")},
-    **{key: {"porteurs", "rendez_vous"} for key in ("accompagnes", "file_active")},
+    **{key: {"porteurs", "rendez_vous"} for key in ("accompagnes", "file_active", "taux_orientation")},
 }
 
 
@@ -145,6 +146,21 @@ def test_accompagnes_is_at_least_the_new_porteurs_and_the_people_met(records, pe
     accompagnes = indicators.accompagnes(data, period, as_of)
     assert accompagnes >= indicators.nouveaux_porteurs(data, period, as_of)
     assert accompagnes >= indicators.porteurs_recus(data, period, as_of)
+
+
+@settings(max_examples=40, deadline=None)
+@given(records=sheets, period=period_of_interest, as_of=as_of_dates)
+def test_the_national_figures_keep_their_bounds(records, period, as_of):
+    k = indicators.compute(build(records), period, as_of)
+    # taux_orientation has no such bound: someone oriented in P need not be accompanied in P (indicators.md)
+    for share in (k.part_moins_25, k.part_bac_plus, k.part_demandeurs_emploi, k.part_qpv):
+        assert share is None or 0 <= share <= 1
+    # the same people counted, the younger band inside the older one
+    assert (k.part_moins_25 is None) == (k.part_moins_26 is None)
+    assert k.part_moins_25 is None or k.part_moins_26 is not None and k.part_moins_25 <= k.part_moins_26
+    qpv_lines = sum(1 for q in DEFAULT_QUARTIERS if q[2])
+    assert 0 <= k.qpv_couverts <= min(qpv_lines, k.nouveaux_porteurs)
+    assert (k.qpv_couverts == 0) == (not k.part_qpv)
 
 
 def one_month(data, month, as_of):

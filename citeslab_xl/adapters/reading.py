@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from citeslab_xl.core import plan
@@ -33,6 +33,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_UNCOMPRESSED = 512 << 20
 MAX_RATIO = 100
 MAX_CELLS = 16_000_000  # calamine spends 32 bytes a cell of a sheet's dense block: at most 512 MB
+SHARED_CELLS = 1_000_000  # a sheet past this many cells has its equal cells shared (`_shared`)
 _SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 # Any attribute order: a row's r is digits only, a cell's starts with letters (past Z only: few matches, fast).
 _ROW_REF = re.compile(rb' r="(\d{1,7})"')
@@ -93,7 +94,7 @@ def check_container(path: Path) -> dict[str, dict[str, str]]:
 def _check_extents(path: Path, sheets: list[str]) -> dict[str, dict[str, str]]:
     """Refuse a sheet whose cells span more than MAX_CELLS: calamine holds a sheet as one dense block, and a
     single cell at XFD1048576 would have it ask for 512 GB and abort the process."""
-    errors = {}
+    errors: dict[str, dict[str, str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for name in sheets:
@@ -111,7 +112,7 @@ def _check_extents(path: Path, sheets: list[str]) -> dict[str, dict[str, str]]:
 def _extent(archive: zipfile.ZipFile, name: str) -> tuple[int, int, dict[str, str]]:
     """The last row and (past Z) column that a sheet's references reach, and its error cells; read by chunks,
     never the whole part."""
-    rows, columns, errors = 0, 26, {}
+    rows, columns, errors = 0, 26, dict[str, str]()
     tail = b""
     with archive.open(name) as part:
         while chunk := part.read(1 << 20):
@@ -136,23 +137,35 @@ def _error_cells(text: bytes) -> Iterator[tuple[str, str]]:
 
 def _mark_errors(path: Path, grids: dict[str, Grid], errors: dict[str, dict[str, str]]) -> None:
     """Put each error cell's text, as an ExcelError, where calamine left an empty string."""
+    for name, part in _sheet_parts(path).items():
+        grid = grids.get(name)
+        if grid is None or part not in errors:
+            continue
+        for ref, text in errors[part].items():
+            letters = ref.rstrip("0123456789")
+            i, j = int(ref[len(letters):]) - grid.top, _column_number(letters.encode()) - grid.left
+            if 0 <= i < len(grid.cells) and 0 <= j < len(grid.cells[i]):
+                grid.cells[i][j] = ExcelError(text)
+
+
+def _sheet_parts(path: Path) -> dict[str, str]:
+    """Each sheet's name and part, through the workbook and its relationships (calamine has read both)."""
     with zipfile.ZipFile(path) as archive:
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        if "xl/_rels/workbook.xml.rels" not in archive.namelist():
+            return {}
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = {}
     for rel in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
         rid, target = re.search(r'\bId="([^"]+)"', rel), re.search(r'\bTarget="([^"]+)"', rel)
         if rid and target:
             targets[rid.group(1)] = posixpath.normpath(posixpath.join("xl", target.group(1))).lstrip("/")
+    parts = {}
     for sheet in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
         name, rid = re.search(r'\bname="([^"]*)"', sheet), re.search(r'\br:id="([^"]+)"', sheet)
-        grid = grids.get(html.unescape(name.group(1))) if name else None
-        part = targets.get(rid.group(1), "").removeprefix("xl/xl/") if rid else ""
-        for ref, text in errors.get(part, {}).items() if grid is not None else ():
-            letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
-            i, j = int(digits) - grid.top, _column_number(letters.encode()) - grid.left
-            if 0 <= i < len(grid.cells) and 0 <= j < len(grid.cells[i]):
-                grid.cells[i][j] = ExcelError(text)
+        if name and rid and rid.group(1) in targets:
+            parts[html.unescape(name.group(1))] = targets[rid.group(1)]
+    return parts
 
 
 def _column_number(letters: bytes) -> int:
@@ -185,13 +198,39 @@ def read_grids(path: Path) -> dict[str, Grid]:
         for meta in book.sheets_metadata:
             sheet = book.get_sheet_by_name(meta.name)
             start = sheet.start or (0, 0)
-            grids[meta.name] = Grid(meta.name, sheet.to_python(skip_empty_area=True), start[0] + 1, start[1] + 1)
+            grids[meta.name] = Grid(meta.name, _shared(sheet.to_python(skip_empty_area=True)),
+                                    start[0] + 1, start[1] + 1)
+            del sheet  # calamine's own copy of the sheet, before the next one is parsed
         return grids
     except UnusableWorkbook:
         raise
     except Exception as exc:  # calamine raises several exception types for a broken package
         raise _refuse(path, f"le classeur ne peut pas être lu ({type(exc).__name__}) ; "
                             f"{SAVE_AS} puis réessayez.") from None
+
+
+def _shared(cells: list[list]) -> list[list]:
+    """A large sheet's equal cells as one object each.
+
+    calamine makes a Python object per cell, and a sheet repeats the same few
+    values (list values, dates, IDs in Rendez-vous): nine tenths of a
+    100,000-porteur workbook's cell memory are copies. Sharing them costs about
+    half the parse again, so only sheets past SHARED_CELLS pay it.
+    """
+    if not cells or len(cells) * len(cells[0]) < SHARED_CELLS or len(set(map(len, cells))) > 1:
+        return cells
+    columns = [_shared_column(column) for column in zip(*cells, strict=True)]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+_NUMBERS = frozenset({bool, int, float})
+
+
+def _shared_column(values: tuple) -> Sequence:
+    if len(_NUMBERS.intersection(map(type, values))) > 1:
+        return values  # 1.0 and True are equal keys, yet different cells
+    first = {value: value for value in dict.fromkeys(values)}
+    return list(map(first.__getitem__, values))
 
 
 def sha256_of(path: Path) -> str:

@@ -86,8 +86,8 @@ def table_name(sheet: Sheet) -> str:
 def _paramètres_blocks() -> list[tuple[str, list[str], list[list[object]]]]:
     """Each list block of Paramètres: (list name, headers, rows)."""
     blocks: list[tuple[str, list[str], list[list[object]]]] = [
-        (schema.QUARTIERS, [schema.QUARTIERS, "Code QPV", "QPV"],
-         [[n, c, "Oui" if q else "Non"] for n, c, q in schema.DEFAULT_QUARTIERS]),
+        (schema.QUARTIERS, [schema.QUARTIERS, *schema.QUARTIER_HEADERS],
+         [[n, c, "Oui" if q else "Non", since, until] for n, c, q, since, until in schema.DEFAULT_QUARTIERS]),
         (schema.CHARGES, [schema.CHARGES, "ETP"], [[n, e] for n, e in schema.DEFAULT_CHARGES]),
     ]
     blocks += [(name, [name], [[v] for v in values]) for name, values in schema.DEFAULT_LISTS.items()]
@@ -112,7 +112,9 @@ def _write_parametres(wb: Workbook) -> None:
             ws.column_dimensions[get_column_letter(column + offset)].width = max(12, len(header) + 4)
         for i, row in enumerate(rows, start=2):
             for offset, value in enumerate(row):
-                ws.cell(row=i, column=column + offset, value=value)
+                cell = ws.cell(row=i, column=column + offset, value=value)
+                if isinstance(value, date):
+                    cell.number_format = layout.DATE
         ref = list_source(schema.PARAMETRES_NAME, get_column_letter(column))
         wb.defined_names[list_range_name(list_name)] = DefinedName(list_range_name(list_name), attr_text=ref)
         column += len(headers) + 1

@@ -10,10 +10,14 @@ up to its total). Integrality is relaxed, as τ-Argus does: the interval found
 can only be wider than the integer one, never narrower than what a reader
 could exclude by a continuous argument.
 
-A « < N » cell is protected when the interval still holds 1 and N − 1 (or is
-exactly 0: a hidden zero singles nobody out): everything published together
-says no more of it than its mark. `scipy.optimize.linprog` solves; nothing
-here does any I/O.
+A « < N » cell is protected when no combination of the published figures
+works it back: its interval leaves it at least two values (or it is exactly
+0: a hidden zero singles nobody out). This is the promise of export.md (no
+hidden count can be worked back from what is shown) and the protection
+interval the Lisez-moi states. `Finding.as_wide_as_its_mark` also tells
+whether the interval still spans the whole of its mark (1 to N − 1); the
+suppression of one table does not promise that, so the audit reports it
+without requiring it.
 """
 
 from __future__ import annotations
@@ -49,12 +53,18 @@ class Finding:
 
     @property
     def protected(self) -> bool:
+        """Not worked back: the published figures leave it more than one value (or it is a zero)."""
         if not self.sensitive:
             return True
         low, high = self.interval
-        if high <= TOLERANCE:
-            return True  # known to be 0: nobody is singled out
-        return low <= max(self.mark[0], 1) + TOLERANCE and high >= self.mark[1] - TOLERANCE
+        return high <= TOLERANCE or high - low >= 1 - TOLERANCE
+
+    @property
+    def as_wide_as_its_mark(self) -> bool:
+        """The stronger protection: nothing published narrows it within its mark (1 to N − 1 stays open)."""
+        low, high = self.interval
+        return not self.sensitive or high <= TOLERANCE or (
+            low <= max(self.mark[0], 1) + TOLERANCE and high >= self.mark[1] - TOLERANCE)
 
 
 def small_bounds(threshold: int, zero_possible: bool) -> Bounds:
@@ -79,7 +89,7 @@ def audit(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Ite
     """
     sensitive = set(sensitive)
     findings = []
-    for component, local, program in _programs(shown, hidden, relations):
+    for component, program in _programs(shown, hidden, relations):
         findings += [Finding(k, hidden[k], program.interval(k), k in sensitive) for k in component if k in hidden]
     return findings
 
@@ -95,10 +105,11 @@ def exposed(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: I
     """
     sensitive = set(sensitive)
     found = []
-    for component, _, program in _programs(shown, hidden, relations):
+    for component, program in _programs(shown, hidden, relations):
         cells = [k for k in component if k in sensitive]
         need_low = program.unproven(cells, lambda k: max(hidden[k][0], 1), maximise=False)
         need_high = program.unproven(cells, lambda k: hidden[k][1], maximise=True)
+        # a cell reaching both of its mark's bounds is as wide as its mark; the others are solved exactly
         for k in sorted(need_low | need_high, key=repr):
             finding = Finding(k, hidden[k], program.interval(k), True)
             if not finding.protected:
@@ -109,7 +120,7 @@ def exposed(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: I
 def _programs(shown, hidden, relations: Iterable[Relation]):
     relations = [r for r in relations if any(k not in shown for k in (*r.members, r.total))]
     for component, local in _components(shown, hidden, relations):
-        yield component, local, _Program(component, local, shown, hidden)
+        yield component, _Program(component, local, shown, hidden)
 
 
 def _components(shown, hidden, relations: list[Relation]):

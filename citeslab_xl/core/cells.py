@@ -3,7 +3,7 @@
 Each converter takes what a reader found in a cell (str, float, int, bool,
 date, datetime, or None) and returns the typed value, or raises `BadCell`
 carrying the cell anomaly of the taxonomy (with its typed parameters), not yet
-placed. The pydantic models of `validation.py` call these as field validators.
+placed. `validation.py` applies them to whole columns, each distinct value once.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ _DATE_FR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+)?$")
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$")
 _PHONE_DIGITS = re.compile(r"[\s.\-()]")
+_PHONE = re.compile(r"(?:0|\+33|0033)[1-9]\d{8}")
+_WHITESPACE = re.compile(r"\s")
+_FOURTEEN_DIGITS = re.compile(r"\d{14}")
+_WHOLE_NUMBER = re.compile(r"-?\d+(?:[.,]0+)?")
+_DECIMAL_MARK = re.compile(r"[.,]")
+_IMAGE_SEPARATORS = re.compile(r"[;,]")
 YES = {"oui", "o"}
 NO = {"non", "n"}
 SEXE_ALIASES = {"femme": "F", "homme": "H", "f": "F", "h": "H"}
@@ -49,8 +55,8 @@ def to_int(value, hint: str = "un nombre entier, par exemple 45") -> int:
             return int(value)
         raise BadCell(A.NumberInvalid(hint=hint))
     text = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-    if re.fullmatch(r"-?\d+(?:[.,]0+)?", text):
-        return int(re.split(r"[.,]", text)[0])
+    if _WHOLE_NUMBER.fullmatch(text):
+        return int(_DECIMAL_MARK.split(text)[0])
     raise BadCell(A.NumberInvalid(hint=hint))
 
 
@@ -138,20 +144,17 @@ def _by_key(allowed: tuple[str, ...]) -> dict[str, str]:
 
 
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
-        if i % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
+    """Luhn's key: from the right, every second digit doubled (less 9 past 9), the sum a multiple of 10."""
+    total = sum(map(int, digits[-1::-2]))
+    for ch in digits[-2::-2]:
+        doubled = int(ch) * 2
+        total += doubled - 9 if doubled > 9 else doubled
     return total % 10 == 0
 
 
 def check_siret(text: str) -> str:
-    digits = re.sub(r"\s", "", text)
-    if not re.fullmatch(r"\d{14}", digits):
+    digits = _WHITESPACE.sub("", text)
+    if not _FOURTEEN_DIGITS.fullmatch(digits):
         raise BadCell(A.SiretInvalid())
     # INSEE gives La Poste's establishments SIRETs whose digit sum is a multiple of 5 instead.
     if digits.startswith(LA_POSTE_SIREN):
@@ -163,10 +166,7 @@ def check_siret(text: str) -> str:
 
 
 def check_phone(text: str) -> str:
-    compact = _PHONE_DIGITS.sub("", text)
-    if re.fullmatch(r"0[1-9]\d{8}", compact) or re.fullmatch(r"\+33[1-9]\d{8}", compact):
-        return text
-    if re.fullmatch(r"0033[1-9]\d{8}", compact):
+    if _PHONE.fullmatch(_PHONE_DIGITS.sub("", text)):  # 0X, +33 X or 0033 X, then eight digits
         return text
     raise BadCell(A.PhoneInvalid())
 
@@ -178,7 +178,7 @@ def check_email(text: str) -> str:
 
 
 def check_images(text: str) -> str:
-    parts = [p.strip() for p in re.split(r"[;,]", text) if p.strip()]
+    parts = [p.strip() for p in _IMAGE_SEPARATORS.split(text) if p.strip()]
     if len(parts) != 4 or not all(p.isdigit() for p in parts):
         raise BadCell(A.ImagesCount())
     return ";".join(parts)

@@ -119,28 +119,39 @@ def from_records(records: dict[str, list[dict]], settings: Settings | None = Non
 
 def from_columns(columns: dict[str, dict[str, list]], settings: Settings | None = None,
                  funders: tuple[str, ...] = schema.DEFAULT_FUNDERS) -> Dataset:
-    """A Dataset from already-typed columns (the validator): per sheet, `_row` and one list per field.
+    """A Dataset from already-typed columns (the validator): per sheet, `_row` and one list per field,
+    None where a cell is empty or was refused.
 
-    The same tables as `from_records` gives for the same rows, without making a dict per row. It empties
-    `columns` as it goes, so that each sheet's lists are freed once its table is built (peak memory).
+    The same tables as `from_records` gives for the same rows, each column typed once, without a dict
+    per row. It empties `columns` as it goes, so that each sheet's lists are freed once its table is
+    built (peak memory).
     """
     tables = {}
     for key in list(columns):
         fields = columns.pop(key)
         sheet = schema.SHEETS_BY_KEY[key]
-        frame = empty_table(sheet, funders if key == "financement" else ())
+        shares = funders if key == "financement" else ()
         count = len(fields["_row"])
-        if count:
-            blank = [None] * count
-            frame = pd.DataFrame({name: pd.Series(fields.pop(name, blank), dtype=object) for name in frame.columns})
-            frame = _coerce(frame, sheet, copy=False)
-        tables[key] = frame
+        if not count:
+            tables[key] = empty_table(sheet, shares)
+            continue
+        blank = [None] * count
+        kinds = [("_row", Kind.INT), *((c.key, c.kind) for c in sheet.columns),
+                 *((share_column(f), Kind.PERCENT) for f in shares)]
+        tables[key] = pd.DataFrame({name: _series(fields.pop(name, blank), kind) for name, kind in kinds})
     return Dataset(tables, settings or Settings(), funders)
 
 
-def _coerce(frame: pd.DataFrame, sheet: schema.Sheet, copy: bool = True) -> pd.DataFrame:
-    if copy:
-        frame = frame.copy()
+def _series(values: list, kind: Kind) -> pd.Series:
+    if kind is Kind.DATE:
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
+    if kind is Kind.INT:
+        return pd.Series(pd.array(values, dtype="Int64"))
+    return pd.Series(values, dtype=object)  # a typed list holds None, never NaN, where a value is missing
+
+
+def _coerce(frame: pd.DataFrame, sheet: schema.Sheet) -> pd.DataFrame:
+    frame = frame.copy()
     frame["_row"] = pd.array(frame["_row"].to_numpy(), dtype="Int64")
     for column in sheet.columns:
         kind = column.kind

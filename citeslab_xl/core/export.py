@@ -33,7 +33,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from citeslab_xl.core import funding, indicators, monthly, periods
+from citeslab_xl.core import funding, indicators, monthly, periods, public
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.export_tables import (
     DONT_QPV,
@@ -122,9 +122,10 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
 # --- Indicateurs -----------------------------------------------------------------------
 
 INDICATEURS_ACTIVITY = (  # keys of figures.CATALOGUE
-    "nouveaux_porteurs", "accompagnes", "porteurs_recus", "rdv", "heures", "orientations_total", "creations",
-    "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre", "sensibilisation_personnes",
-    "file_active", "etp", "file_active_par_etp", "capacite", "taux_charge", "scenario_poste_2",
+    "nouveaux_porteurs", "accompagnes", "porteurs_recus", "rdv", "heures", "orientations_total", "orientes",
+    "taux_orientation", "creations", "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre",
+    "sensibilisation_personnes", "file_active", "etp", "file_active_par_etp", "capacite", "taux_charge",
+    "scenario_poste_2",
 )
 
 
@@ -157,22 +158,37 @@ def _breakdown_table(key: str, header: str, columns: list[tuple[str, Period]], c
 
 
 def _public_rates(ctx: Context, period: Period, profile_: Profile | None) -> list[tuple[str, float | None, bool]]:
-    """The three shares of indicators.md › Public, each with whether it must be hidden."""
+    """The figures of indicators.md › Public, each with whether it must be hidden.
+
+    A share goes with its people, and with the Profil breakdown it could be
+    read against; the number of QPV reached with the new porteurs and the
+    quartiers of Profil, whose hidden cells it would tell apart from zeros.
+    """
+    dataset, t = ctx.dataset, ctx.threshold
     shares = [
-        ("part_femmes", indicators.femmes(ctx.dataset, period), profile_.sexe if profile_ else None),
-        ("part_qpv", indicators.qpv(ctx.dataset, period), profile_.quartier if profile_ else None),
-        ("part_moins_26", indicators.moins_26(ctx.dataset, period), profile_.age if profile_ else None),
+        ("part_femmes", public.femmes(dataset, period), profile_.sexe if profile_ else None),
+        ("part_qpv", public.qpv(dataset, period), profile_.quartier if profile_ else None),
+        ("part_moins_25", public.moins_25(dataset, period), profile_.age if profile_ else None),
+        ("part_moins_26", public.moins_26(dataset, period), profile_.age if profile_ else None),
+        ("part_bac_plus", public.bac_plus(dataset, period), None),
+        ("part_demandeurs_emploi", public.demandeurs_emploi(dataset, period), profile_.situation if profile_ else None),
     ]
-    return [(label(key), share.rate, rate_hidden(share.numerator, share.denominator, ctx.threshold)
-              or (shown is not None and shown.any_hidden()))
-            for key, share, shown in shares]
+    found: list[tuple[str, float | None, bool]] = [
+        (label(key), share.rate, rate_hidden(share.numerator, share.denominator, t)
+         or (shown is not None and shown.any_hidden()))
+        for key, share, shown in shares]
+    reached = public.qpv_couverts(dataset, period)
+    hidden = is_small(indicators.nouveaux_porteurs(dataset, period, ctx.as_of), t) or (
+        profile_ is not None and profile_.quartier.any_hidden())
+    found.insert(2, (label("qpv_couverts"), reached, hidden))
+    return found
 
 
 def _public_table(ctx: Context, columns, profile_: Profile) -> Table:
     per_column = [_public_rates(ctx, period, profile_ if period == ctx.period else None) for _, period in columns]
     rows = [[label, *(rate_cell(col[i][1], col[i][2]) for col in per_column)]
             for i, (label, _, _) in enumerate(per_column[0])]
-    return Table(["Part des nouveaux porteurs", *(h for h, _ in columns)], rows, title="Public",
+    return Table(["Nouveaux porteurs", *(h for h, _ in columns)], rows, title="Public",
                  cell_formats=percent_cells(rows, range(1, len(columns) + 1)))
 
 

@@ -7,8 +7,9 @@ The Synthèse, COPIL, COTECH, the export and the `indicators` command all take
 their labels and formats from here, so that one figure has one name.
 
 `computed_from` names the count that a derived figure is computed from (hours
-from rendez-vous, a load rate from the file active): the export hides the
-derived figure whenever that count is hidden.
+from rendez-vous, a load rate from the file active, the QPV reached from the
+new porteurs): the export hides the derived figure whenever that count is
+hidden.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ CATALOGUE: tuple[Figure, ...] = (
     Figure("file_active", "File active (90 jours)", Kind.COUNT),
     Figure("etp", "ETP", Kind.ETP),
     Figure("file_active_par_etp", "File active par ETP", Kind.RATIO, computed_from="file_active"),
+    Figure("orientes", "Personnes orientées", Kind.COUNT),
+    Figure("taux_orientation", "Taux d'orientation", Kind.RATE, computed_from="orientes"),
     Figure("orientations", "Orientations par partenaire", Kind.BREAKDOWN),
     Figure("orientations_total", "Orientations vers un partenaire", Kind.COUNT),
     Figure("creations", "Créations d'entreprise", Kind.COUNT),
@@ -109,7 +112,11 @@ CATALOGUE: tuple[Figure, ...] = (
     # public (among the new porteurs)
     Figure("part_femmes", "Part de femmes", Kind.RATE),
     Figure("part_qpv", "Part des habitants d'un QPV", Kind.RATE),
+    Figure("part_moins_25", "Part des moins de 25 ans", Kind.RATE),
     Figure("part_moins_26", "Part des moins de 26 ans", Kind.RATE),
+    Figure("part_bac_plus", "Part de niveau bac ou plus", Kind.RATE),
+    Figure("part_demandeurs_emploi", "Part des demandeurs d'emploi (RSA compris)", Kind.RATE),
+    Figure("qpv_couverts", "Quartiers prioritaires (QPV) touchés", Kind.NUMBER, computed_from="nouveaux_porteurs"),
     Figure("par_situation", "Nouveaux porteurs par situation", Kind.BREAKDOWN),
     Figure("par_prescripteur", "Nouveaux porteurs par prescripteur", Kind.BREAKDOWN),
     Figure("par_tranche_age", "Nouveaux porteurs par tranche d'âge", Kind.BREAKDOWN),

@@ -274,9 +274,11 @@ class Quartier:
     qpv: bool = True
     since: date | None = None
     until: date | None = None
-    row: int | None = None  # where Paramètres has it (Excel row and the name's column), None for the defaults
-    column: int | None = None
-    unreadable: tuple[tuple[int, object], ...] = ()  # (columns right of the name, cell) of a date not read
+    # Where Paramètres has it (Excel row, the name's column; None for the defaults) and what it could not read:
+    # the (columns right of the name, cell) of a date. The cells, not the quartier: equality leaves them out.
+    row: int | None = field(default=None, compare=False)
+    column: int | None = field(default=None, compare=False)
+    unreadable: tuple[tuple[int, object], ...] = field(default=(), compare=False)
 
     def qpv_on(self, day: date) -> bool:
         return self.qpv and (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
@@ -303,7 +305,7 @@ class Settings:
     charges: list[tuple[str, float]] = field(default_factory=lambda: list(DEFAULT_CHARGES))
     lists: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_LISTS))
     sheet_names: dict[str, str] = field(default_factory=dict)
-    parametres_sheet: str | None = None  # the sheet the settings were read from
+    parametres_sheet: str | None = field(default=None, compare=False)  # the sheet they were read from
 
     def values(self, list_name: str) -> tuple[str, ...]:
         if list_name == QUARTIERS:

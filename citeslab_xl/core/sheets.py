@@ -67,10 +67,12 @@ def anomalies_layout(anomalies: list[Anomaly], dataset_site: str, as_of: date) -
 # --- Synthèse AAAA-MM --------------------------------------------------------------------
 
 SYNTHESE_ACTIVITY = (
-    "nouveaux_porteurs", "accompagnes", "porteurs_recus", "rdv", "heures", "orientations_total", "creations",
-    "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre", "sensibilisation_personnes",
+    "nouveaux_porteurs", "accompagnes", "porteurs_recus", "rdv", "heures", "orientations_total", "orientes",
+    "taux_orientation", "creations", "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre",
+    "sensibilisation_personnes",
 )
-PUBLIC = ("part_femmes", "part_qpv", "part_moins_26")
+PUBLIC = ("part_femmes", "part_qpv", "qpv_couverts", "part_moins_25", "part_moins_26", "part_bac_plus",
+          "part_demandeurs_emploi")
 CASELOAD = ("file_active", "etp", "file_active_par_etp", "capacite", "taux_charge", "scenario_poste_2")
 
 
@@ -110,8 +112,8 @@ def synthese_layout(dataset: Dataset, month: Period, as_of: date) -> SheetLayout
         Table(["Indicateur", *_comparison_headers(month, ytd, as_of), "Objectif au prorata"], activity,
               title="Activité", formats={5: ONE_DECIMAL},
               cell_formats=_row_formats(SYNTHESE_ACTIVITY, range(1, 5))),
-        Table(["Part des nouveaux porteurs", "Mois", "Cumul de l'année"], public, title="Public",
-              formats={1: PERCENT, 2: PERCENT}),
+        Table(["Nouveaux porteurs", "Mois", "Cumul de l'année"], public, title="Public",
+              cell_formats=_row_formats(PUBLIC, range(1, 3))),
         Table(["Partenaire", "Orientations du mois", "Cumul de l'année"], orientations,
               title="Orientations par partenaire", total=True),
         Table(["Secteur", "Créations du mois", "Cumul de l'année"], creations, title="Créations par secteur",
@@ -189,8 +191,8 @@ COHORT_NOTE = ("Taux de création « en cours » : l'année de la cohorte n'est 
                "n'ont pas encore eu deux ans pour créer ; le taux peut encore monter et n'est pas comparé à "
                "l'objectif.")
 COPIL_CASELOAD = ("accompagnes", "file_active", "etp", "file_active_par_etp", "taux_charge", "scenario_poste_2")
-COPIL_ACTIVITY = ("rdv", "heures", "ateliers_nombre", "ateliers_participants", "sensibilisation_nombre",
-                  "sensibilisation_personnes", "emplois")
+COPIL_ACTIVITY = ("rdv", "heures", "orientes", "taux_orientation", "ateliers_nombre", "ateliers_participants",
+                  "sensibilisation_nombre", "sensibilisation_personnes", "emplois")
 
 
 def _funding_year(dataset: Dataset, year: int, as_of: date) -> funding.FundingYear | None:
@@ -232,7 +234,8 @@ def copil_layout(dataset: Dataset, year: int, as_of: date) -> SheetLayout:
     blocks: list[Block] = [
         Table(["Objectif", "Objectif fixé", "Résultat", "Atteint à"], objectives, title="Objectifs et résultats",
               formats={3: PERCENT}, cell_formats={(i, j): PERCENT for i in (1, 2, 3) for j in (1, 2)}),
-        Table(["Public accueilli (nouveaux porteurs)", "Part"], public, title="Profil du public", formats={1: PERCENT}),
+        Table(["Public accueilli (nouveaux porteurs)", str(year)], public, title="Profil du public",
+              cell_formats=_row_formats(PUBLIC, range(1, 2))),
         Table(["Tranche d'âge", label("nouveaux_porteurs")], ages, title="Âge au premier contact", total=True),
         Table(["Secteur", "Créations"], sectors, title=f"Créations {year} par secteur", total=True),
         Table(["Forme juridique", "Créations"], forms, title=f"Créations {year} par forme juridique", total=True),

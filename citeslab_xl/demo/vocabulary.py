@@ -9,10 +9,17 @@ import re
 import unicodedata
 from datetime import date
 
-from citeslab_xl.core import schema
 
 EARLIEST = date(2005, 1, 1)
-CHARGE = schema.DEFAULT_CHARGES[0][0]
+# The site's conseillères today (Paramètres › Chargés de mission, with their ETP), in the order their posts
+# opened: the first with the site, the others at the rentrée (1 September) of each of LATER_POSTS_YEARS
+# before the as-of year; Besançon has three now.
+CHARGES = (("Nadia Benali", 1.0), ("Claire Jacquot", 1.0), ("Inès Martins", 0.8))
+LATER_POSTS_YEARS = (2, 1)
+RENTREE = 9
+# A full year of one ETP in 2005, its growth a year, the jitter of a year and the bounds of a year's cost.
+POST_COST_2005, POST_COST_GROWTH, POST_COST_JITTER = 45000, 450, 800
+POST_COST_RANGE = (45000.0, 55000.0)
 REFERENTS_COUNT = 30
 # How far a year's number of new porteurs may stray from the objective.
 YEARLY_SPREAD = 0.03
@@ -24,6 +31,11 @@ CREATOR_ORIENTATION_SHARE = 0.35
 # Of those who create nothing; the others leave their project dormant.
 ORIENTED_SHARE = 0.35
 ABANDON_SHARE = 0.20
+# A file left open with nobody seen for CLOSING_DAYS after the last entretien: the coordinator relaunches it
+# and closes a share of them as Abandon (more of the dormant ones than of those a partner took over).
+CLOSING_DAYS = (120, 300)
+CLOSED_DORMANT_SHARE = 0.6
+CLOSED_ORIENTED_SHARE = 0.3
 
 # The journey with the CitésLab, in days after the first contact: the last
 # entretien comes within JOURNEY_DAYS, an orientation within ORIENTATION_DAYS,

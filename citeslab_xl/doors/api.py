@@ -23,6 +23,7 @@ from citeslab_xl.core.errors import RequestRefused
 from citeslab_xl.core.periods import Period, PeriodKind
 
 if TYPE_CHECKING:
+    from citeslab_xl.adapters.adopt import Adoption
     from citeslab_xl.core.anomalies import Anomaly
     from citeslab_xl.core.dataset import Dataset
     from citeslab_xl.core.diagnosis import Finding
@@ -268,3 +269,10 @@ def doctor(path: str | Path, today: date | None = None) -> list[Finding]:
     from citeslab_xl.adapters.doctor import diagnose
 
     return diagnose(Path(path), today=today)
+
+
+def adopt(path: str | Path, out: str | Path | None = None) -> Adoption:
+    """Her own workbook made the managed one: a macro-enabled copy with the buttons, every part of hers kept."""
+    from citeslab_xl.adapters.adopt import adopt as adopt_copy
+
+    return adopt_copy(path, out)

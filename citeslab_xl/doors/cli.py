@@ -276,6 +276,22 @@ def build_workbook(
 
 
 @command()
+def adopt(
+    workbook: Workbook,
+    out_path: Annotated[Path | None, typer.Option("--out", metavar="FICHIER.xlsm", show_default=False,
+                                                  help="Le classeur à macros à créer (par défaut : CLASSEUR.xlsm "
+                                                       "à côté du classeur).")] = None,
+) -> None:
+    """Fait de votre classeur le classeur géré : une copie à macros avec les boutons, tout votre contenu gardé."""
+    with refusals(), working("Ajout des boutons au classeur…"):
+        adoption = api.adopt(workbook, out_path)
+    for note in adoption.notes:
+        say(note)
+    say(f"Classeur à macros créé : {adoption.path} (boutons sur la feuille « {adoption.button_sheet} »). "
+        "Ouvrez-le dans Excel et activez les macros (voir macros/README.md).")
+
+
+@command()
 def doctor(workbook: Workbook) -> None:
     """Dit ce qui ne va pas dans un classeur et quoi faire ; code de sortie 1 s'il y a quelque chose à faire."""
     from citeslab_xl.core.diagnosis import needs_action

@@ -57,7 +57,6 @@ class CT:
     VML_DRAWING = "application/vnd.openxmlformats-officedocument.vmlDrawing"
     SML_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
     VBA_PROJECT = "application/vnd.ms-office.vbaProject"
-    EXTENDED_PROPERTIES = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
 
 
 CUSTOM_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the fmtid of every user-defined property
