@@ -18,8 +18,8 @@ SPEC_KEYS = {
     "accompagnes", "file_active", "etp", "file_active_par_etp", "orientations", "creations", "creations_par_forme",
     "creations_par_secteur", "creations_par_quartier", "ateliers", "sensibilisation", "part_femmes", "part_qpv",
     "part_moins_25", "part_bac_plus", "part_demandeurs_emploi", "qpv_couverts", "orientes",
-    "taux_orientation", "part_moins_26", "par_situation", "par_prescripteur", "par_tranche_age", "taux_creation", "perennite",
-    "emplois", "capacite", "taux_charge", "scenario_poste_2",
+    "taux_orientation", "part_moins_26", "par_situation", "par_prescripteur", "par_tranche_age", "taux_creation",
+    "perennite", "emplois", "capacite", "taux_charge", "scenario_poste_2",
 }
 
 

@@ -157,7 +157,7 @@ def test_the_national_figures_keep_their_bounds(records, period, as_of):
         assert share is None or 0 <= share <= 1
     # the same people counted, the younger band inside the older one
     assert (k.part_moins_25 is None) == (k.part_moins_26 is None)
-    assert k.part_moins_25 is None or k.part_moins_26 is not None and k.part_moins_25 <= k.part_moins_26
+    assert k.part_moins_25 is None or (k.part_moins_26 is not None and k.part_moins_25 <= k.part_moins_26)
     qpv_lines = sum(1 for q in DEFAULT_QUARTIERS if q[2])
     assert 0 <= k.qpv_couverts <= min(qpv_lines, k.nouveaux_porteurs)
     assert (k.qpv_couverts == 0) == (not k.part_qpv)

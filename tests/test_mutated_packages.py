@@ -265,6 +265,23 @@ def test_bit_flips_in_the_central_directory_are_refused_or_change_nothing(tmp_pa
         path.unlink()
 
 
+@pytest.mark.parametrize(("part", "field", "value"), [
+    ("Porteurs", 6, 84), ("Porteurs", 8, 1), ("Porteurs", 10, 99), ("Porteurs", 10, 14), ("xl/workbook.xml", 16, 7),
+], ids=["version-8.4", "chiffré", "méthode-99", "lzma", "crc-du-classeur"])
+def test_a_damaged_directory_entry_is_refused(tmp_path, demo, part, field, value):
+    """Found by the bit flips: zipfile raised NotImplementedError (a version or method it lacks), RuntimeError
+    (an encrypted member) or BadZipFile (a CRC that calamine does not check) out of the reader."""
+    data = bytearray(demo.read_bytes())
+    start, _ = central_directory(bytes(data))
+    name = (part if "/" in part else sheet_part(members(demo), part)).encode()
+    entry = data.index(b"PK\x01\x02", data.index(name, start) - 46)  # the fixed part of an entry is 46 bytes
+    # version needed (6), flags (8), compression method (10): two bytes; the CRC (16): its low two bytes
+    struct.pack_into("<H", data, entry + field, value)
+    path = tmp_path / "méthode.xlsx"
+    path.write_bytes(bytes(data))
+    assert_refused(check_in_process(path), path)
+
+
 def test_bit_flips_in_the_sheet_xml_are_refused_or_read(tmp_path, demo):
     parts = members(demo)
     name = sheet_part(parts, "Porteurs")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from xml.parsers import expat
 
 import pytest
 from defusedxml import ElementTree
@@ -256,7 +257,14 @@ def test_an_edit_leaves_an_unchanged_content_types_part_byte_identical(package):
 def test_an_edit_refuses_to_produce_a_broken_part(package):
     edit = PackageEdit(package)
     edit.put_text(PackURI("/xl/workbook.xml"), "<workbook>")
-    with pytest.raises(ElementTree.ParseError):
+    with pytest.raises(expat.ExpatError, match=r"/xl/workbook\.xml "):
+        edit.entries()
+
+
+def test_an_edit_refuses_a_broken_rels_part_too(package):
+    edit = PackageEdit(package)
+    edit.put_text(PackURI("/xl/_rels/workbook.xml.rels"), "<Relationships><Relationship></Relationships>")
+    with pytest.raises(expat.ExpatError, match=r"workbook\.xml\.rels "):
         edit.entries()
 
 

@@ -95,12 +95,14 @@ def test_an_older_month_is_made_on_request():
 
 def test_plan_names_every_sheet_of_a_refresh():
     plan = refresh_plan([], AS_OF)
-    assert plan.sheet_names() == ["Anomalies", "Synthèse 2026-10", "Synthèse 2026-11", "Historique mensuel",
-                                  "COPIL 2026", "COTECH 2026-T4", "Financement calculé", "Échéancier suivis"]
+    assert plan.sheet_names() == ["Anomalies", "À faire", "Synthèse 2026-10", "Synthèse 2026-11",
+                                  "Historique mensuel", "COPIL 2026", "COTECH 2026-T4", "Financement calculé",
+                                  "Échéancier suivis"]
 
 
 def test_generated_names_are_recognised_and_user_names_are_not():
-    for name in ("Anomalies", "Synthèse 2026-10", "COPIL 2026", "COTECH 2026-T4", "Journal", "Échéancier suivis"):
+    for name in ("Anomalies", "Synthèse 2026-10", "COPIL 2026", "COTECH 2026-T4", "Journal", "Échéancier suivis",
+                 "À faire"):
         assert is_generated_name(name)
     for name in ("Porteurs", "Synthèse", "COPIL", "Mes notes", "Synthèse 2026-10 (2)"):
         assert not is_generated_name(name)

@@ -20,7 +20,7 @@ from openpyxl.chart import BarChart, LineChart, PieChart
 
 from citeslab_xl.adapters.font_order import EXCEL_ORDER
 from citeslab_xl.adapters.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
-from citeslab_xl.core.layout import DATE, EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
 
 QUARTIERS = Table(
     ["Quartier", "Accompagnés", "Taux de création", "Coût"],
@@ -192,7 +192,60 @@ def test_widths_freeze_and_print_setup(tmp_path):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.oddHeader.center.text == "Synthèse de janvier 2025"
-    assert ws.oddHeader.right.text == "&D"
+    assert ws.oddHeader.right.text is None  # the subtitle states no « données au » day: no print date either
+
+
+def test_the_page_header_prints_the_data_date_not_the_print_date(tmp_path):
+    by_field = SheetLayout("S", "S", "Site", as_of=date(2026, 11, 26))
+    by_subtitle = SheetLayout("T", "T", "Site — données au 15/10/2026")
+    wb = load_workbook(saved(tmp_path, [by_field, by_subtitle]))
+    assert wb["S"].oddHeader.right.text == "Données au 26/11/2026"
+    assert wb["T"].oddHeader.right.text == "Données au 15/10/2026"
+
+
+def test_counts_get_a_thousands_separator_but_not_the_label_column(tmp_path):
+    table = Table(["Année", "Rendez-vous", "Heures"], [[2026, 1234, 1070.5], [2025, 12, 3.0]], total=True,
+                  formats={2: "#,##0.0"})
+    ws = load_workbook(saved(tmp_path, [SheetLayout("S", "S", blocks=[table])]))["S"]
+    first = find_row(ws, 2026)
+    assert ws.cell(first, 1).number_format == "General"  # a year is not « 2 026 »
+    assert ws.cell(first, 2).number_format == INTEGER == "#,##0"
+    total = find_row(ws, "Total")
+    assert ws.cell(total, 2).number_format == INTEGER  # the Total takes its column's format
+    assert ws.cell(total, 3).number_format == "#,##0.0"
+
+
+def test_french_formats():
+    assert PERCENT == "0.0\\ %" and EURO == '#,##0.00\\ "€"' and ONE_DECIMAL == "#,##0.0"
+
+
+def _chart_xml(path):
+    with zipfile.ZipFile(path) as archive:
+        return [archive.read(n).decode() for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
+
+
+def test_lines_are_straight_and_one_series_has_no_legend(tmp_path):
+    table = Table(["Mois", "Nouveaux", "Rendez-vous"], [["janv.", 1, 4], ["févr.", 0, 5], ["mars", 3, 2]])
+    layout = SheetLayout("G", "G", blocks=[table, Chart("line", "Deux", 0, [1, 2]), Chart("line", "Une", 0, [1])])
+    two, one = _chart_xml(saved(tmp_path, [layout]))
+    assert '<smooth val="1"' not in two and two.count('<smooth val="0"') == 2
+    assert "<legend>" in two and "<legend>" not in one
+
+
+def test_horizontal_bars_read_in_the_table_order(tmp_path):
+    table = Table(["Secteur", "Créations"], [["Commerce", 3], ["Services", 2]])
+    (bar,) = _chart_xml(saved(tmp_path, [SheetLayout("G", "G", blocks=[table, Chart("bar", "S", 0, [1])])]))
+    assert '<orientation val="maxMin"' in bar
+
+
+def test_a_chart_that_would_cross_the_foot_of_a_page_starts_the_next_one(tmp_path):
+    long = Table(["Mois", "N"], [[f"m{i}", i] for i in range(40)])
+    layout = SheetLayout("G", "G", blocks=[long, Chart("col", "N", 0, [1])])
+    ws = load_workbook(saved(tmp_path, [layout]))["G"]
+    chart_row = 3 + 41 + 1  # under the title and a blank row: the header and 40 rows, a blank row
+    assert [b.id for b in ws.row_breaks.brk] == [chart_row - 1]
+    short = SheetLayout("G", "G", blocks=[Table(["Mois", "N"], [["a", 1]]), Chart("col", "N", 0, [1])])
+    assert load_workbook(saved(tmp_path, [short]))["G"].row_breaks.brk == []
 
 
 def test_a_lone_table_freezes_under_its_header(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from citeslab_xl.core import periods, plan, sheets
+from citeslab_xl.core import committees, periods, plan, sheets
 from citeslab_xl.core.anomalies import DateInvalid, NoRendezVous, Position
 from citeslab_xl.core.dataset import from_records
 
@@ -57,9 +57,12 @@ def test_echeancier_lists_what_is_late_or_due_not_what_is_done():
     layout = sheets.echeancier_layout(DATASET, AS_OF)
     rows = layout.tables()[0].rows
     # P4 created 2023-05-02 with no Suivi: every milestone up to 2026-05-02 is over 30 days late
-    assert [(r[0], r[2], r[4]) for r in rows] == [("P4", "6 mois", "en retard"), ("P4", "1 an", "en retard"),
+    assert [(r[0], r[5], r[7]) for r in rows] == [("P4", "6 mois", "en retard"), ("P4", "1 an", "en retard"),
                                                   ("P4", "2 ans", "en retard"), ("P4", "3 ans", "en retard")]
     assert all(r[0] != "P3" for r in rows)  # created 2026-10-31: its first milestone is months away
+    # the same names as À faire, the Nom linking to the person's row
+    assert layout.tables()[0].headers[:4] == ["ID", "Nom", "Prénom", "Téléphone"]
+    assert rows[0][1:3] == ["N", "P"] and layout.tables()[0].links[0] == "'Porteurs'!A5"
 
 
 def test_financement_calcule_splits_to_the_cent():
@@ -69,29 +72,31 @@ def test_financement_calcule_splits_to_the_cent():
     assert per_row.rows[0][4:8] == [Decimal("0.00"), Decimal("800.00"), Decimal("200.00"), Decimal("0.00")]
 
 
-def test_copil_shows_objectives_and_the_recent_cohorts():
-    layout = sheets.copil_layout(DATASET, 2026, AS_OF)
+def test_copil_shows_objectives_and_the_recent_cohorts_that_have_people():
+    layout = committees.copil_layout(DATASET, 2026, AS_OF)
     objectives = layout.tables()[0].rows
-    assert objectives[0][:3] == ["Personnes accompagnées", 400, 2]  # P2 and P3; P1 was last seen in 2025
+    assert objectives[0][:4] == ["Personnes accompagnées", 400, 2, 1]  # P2 and P3; 2025 to 26/11: P1
+    # nobody came in 2024: that cohort is left out
     assert [row[0].split(",")[0] for row in objectives[1:]] == [
-        "Taux de création (cohorte 2024", "Taux de création (cohorte 2025", "Taux de création (cohorte 2026"]
-    assert objectives[3][2] == 0.5  # P2 and P3 came in 2026, P3 created
+        "Taux de création (cohorte 2025", "Taux de création (cohorte 2026"]
+    assert objectives[2][2] == 0.5  # P2 and P3 came in 2026, P3 created
 
 
 def test_copil_does_not_score_a_cohort_still_running():
-    objectives = {row[0].split(",")[0]: row[1:] for row in sheets.copil_layout(DATASET, 2026, AS_OF).tables()[0].rows}
+    objectives = {row[0].split(",")[0]: row[1:] for row in committees.copil_layout(DATASET, 2026, AS_OF)
+                  .tables()[0].rows}
     # as of 26/11/2026 every cohort from 2024 on is en cours: its last people have not had two years
-    assert objectives["Taux de création (cohorte 2026"] == [0.4, 0.5, "en cours"]
-    assert objectives["Taux de création (cohorte 2024"][2] == "en cours"
+    assert objectives["Taux de création (cohorte 2026"] == [0.4, 0.5, None, "en cours"]
+    assert objectives["Taux de création (cohorte 2025"][3] == "en cours"
     # cohort 2025 (P1, who did not create) is closed once its people have had two years, on 31/12/2027
-    later = {row[0].split(",")[0]: row[3] for row in sheets.copil_layout(DATASET, 2027, date(2027, 12, 31))
+    later = {row[0].split(",")[0]: row[4] for row in committees.copil_layout(DATASET, 2027, date(2027, 12, 31))
              .tables()[0].rows}
     assert later["Taux de création (cohorte 2025"] == 0.0
-    # cohort 2026 scored on 31/12/2028: 0.5 of 0.4 is 125 %; cohorts 2027 and 2028 still running
-    scored = {row[0].split(",")[0]: row[3] for row in sheets.copil_layout(DATASET, 2028, date(2028, 12, 31))
+    # cohort 2026 scored on 31/12/2028: 0.5 of 0.4 is 125 %; cohorts 2027 and 2028 have nobody: not shown
+    scored = {row[0].split(",")[0]: row[4] for row in committees.copil_layout(DATASET, 2028, date(2028, 12, 31))
               .tables()[0].rows}
     assert scored["Taux de création (cohorte 2026"] == 1.25
-    assert scored["Taux de création (cohorte 2027"] == scored["Taux de création (cohorte 2028"] == "en cours"
+    assert "Taux de création (cohorte 2027" not in scored and "Taux de création (cohorte 2028" not in scored
 
 
 def test_synthese_is_marked_provisoire_while_the_month_runs_and_definitive_after():

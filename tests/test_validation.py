@@ -19,6 +19,7 @@ from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import anomalies as A
 from citeslab_xl.core import cells, row_rules, schema, validation
 from citeslab_xl.core.gc_paused import gc_paused
+from citeslab_xl.core.grid import ExcelError
 from citeslab_xl.doors.api import check_file
 
 AS_OF = date(2025, 6, 30)
@@ -518,3 +519,9 @@ def test_the_garbage_collector_comes_back_after_an_error():
         assert not gc.isenabled()
         _ = 1 / 0
     assert gc.isenabled()
+
+
+def test_an_error_cell_and_the_same_text_typed_in_a_cell_are_told_apart():
+    typed, refused = validation.convert_column(["#N/A", ExcelError("#N/A"), "#N/A"], cells.to_text)
+    assert typed == ["#N/A", None, "#N/A"]
+    assert [(index, anomaly.code) for index, anomaly in refused] == [(1, A.ExcelErrorValue.code)]

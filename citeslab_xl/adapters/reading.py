@@ -43,6 +43,10 @@ _CELL_REF = re.compile(rb' r="([A-Z]{1,3}\d{1,7})"')
 _ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</")
 _DATE1904 = re.compile(rb"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(?:1|true)\"")
 
+DAMAGED = "fichier incomplet ou endommagé ; reprenez une copie intacte (ou la sauvegarde .bak)."
+# What zipfile raises on a damaged member: a bad CRC or stream, or a directory naming a zip version or a
+# compression method it lacks (NotImplementedError), or encryption (RuntimeError).
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError)
 SAVE_AS = "ouvrez-le dans Excel et enregistrez-le au format « Classeur Excel (*.xlsx) »"
 
 
@@ -72,7 +76,7 @@ def check_container(path: Path) -> dict[str, dict[str, str]]:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # e.g. "zip file version 8.4"
         raise _refuse(path, "fichier incomplet ou endommagé ; "
                             "reprenez une copie intacte (ou la sauvegarde .bak).") from None
     if "xl/workbook.bin" in names:
@@ -103,9 +107,8 @@ def _check_extents(path: Path, sheets: list[str]) -> dict[str, dict[str, str]]:
                     raise _refuse(path, f"une feuille s'étend sur {rows} lignes et {columns} colonnes, bien "
                                         "au-delà d'un classeur de suivi ; supprimez les lignes et colonnes vides "
                                         "en bas et à droite des tableaux, enregistrez, puis réessayez.")
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
-        raise _refuse(path, "fichier incomplet ou endommagé ; "
-                            "reprenez une copie intacte (ou la sauvegarde .bak).") from None
+    except ZIP_ERRORS:
+        raise _refuse(path, DAMAGED) from None
     return {name: found for name, found in errors.items() if found}
 
 
@@ -183,8 +186,11 @@ def _is_encrypted_package(path: Path) -> bool:
 
 
 def is_date1904(path: Path) -> bool:
-    with zipfile.ZipFile(path) as archive:
-        return bool(_DATE1904.search(archive.read("xl/workbook.xml")))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return bool(_DATE1904.search(archive.read("xl/workbook.xml")))
+    except ZIP_ERRORS:  # e.g. a CRC that calamine does not check
+        raise _refuse(path, DAMAGED) from None
 
 
 def read_grids(path: Path) -> dict[str, Grid]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -26,7 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from citeslab_xl.adapters import font_order
-from citeslab_xl.core.layout import DATE, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.layout import DATE, INTEGER, Chart, Note, SheetLayout, Table
 from citeslab_xl.core.text import is_formula_like
 
 font_order.use_excel_order()
@@ -54,6 +56,13 @@ NOTE_MIN_COLUMNS = 6  # a note spans at least this many columns, so it reads as 
 LINE_HEIGHT = 15  # points, one line of 11 pt text
 MAX_TEXT = 32767  # Excel's limit for one cell
 MIN_WIDTH, MAX_WIDTH = 8, 50
+TITLE_HEIGHT = 19  # points, the 14 pt title row
+# The printable A4 page in points (openpyxl's default margins: 0.7 in each side, 0.75 in top and bottom),
+# and the points of one character of column width (7 px + 5 px of padding per column, at 96 dpi).
+PAGE_POINTS = {False: (595 - 2 * 0.7 * 72, 842 - 2 * 0.75 * 72), True: (842 - 2 * 0.7 * 72, 595 - 2 * 0.75 * 72)}
+POINTS_PER_CHARACTER, POINTS_PER_COLUMN = 5.25, 3.75
+PAGE_SAFETY = 0.92  # the programs round row heights and scales: keep a margin before the page's foot
+_DATA_DATE = re.compile(r"données au (\d{2}/\d{2}/\d{4})")
 
 
 @dataclass
@@ -106,6 +115,7 @@ def render_layout(ws: Worksheet, layout: SheetLayout) -> None:
         ws.column_dimensions[get_column_letter(column + 1)].width = width
     ws.freeze_panes = _freeze_cell(layout, placed, first_block_row)
     _page_setup(ws, layout)
+    _keep_charts_on_one_page(ws, layout, starts, widths)
 
 
 # --- positions ------------------------------------------------------------------
@@ -177,11 +187,14 @@ def _write(ws: Worksheet, row: int, column: int, value):
     return cell
 
 
-def _default_format(value) -> str | None:
+def _default_format(value, first_column: bool = False) -> str | None:
+    """A date's format, and a count's thousands separator (« 1 234 »); the first column holds labels (years)."""
     if isinstance(value, datetime):
         return DATETIME
     if isinstance(value, date):
         return DATE
+    if isinstance(value, int) and not isinstance(value, bool) and not first_column:
+        return INTEGER
     return None
 
 
@@ -206,7 +219,8 @@ def _render_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float
         for j in range(len(table.headers)):
             value = values[j] if j < len(values) else None
             cell = _write(ws, r, j + 1, value)
-            number_format = table.cell_formats.get((i, j)) or table.formats.get(j) or _default_format(cell.value)
+            number_format = (table.cell_formats.get((i, j)) or table.formats.get(j)
+                             or _default_format(cell.value, first_column=j == 0))
             if number_format:
                 cell.number_format = number_format
         target = table.links.get(i)
@@ -244,8 +258,16 @@ def _render_total(ws: Worksheet, table: Table, placed: _Placed) -> None:
         letter = get_column_letter(j + 1)
         cell = ws.cell(row=r, column=j + 1)
         cell.value = f"=SUM({letter}{placed.first_row}:{letter}{placed.last_row})"
-        if j in table.formats:
-            cell.number_format = table.formats[j]
+        number_format = table.formats.get(j) or _column_format(ws, j + 1, placed)
+        if number_format:
+            cell.number_format = number_format
+
+
+def _column_format(ws: Worksheet, column: int, placed: _Placed) -> str | None:
+    """The format a Total takes from the cells it sums, when they share one."""
+    found = {ws.cell(row=r, column=column).number_format for r in range(placed.first_row, placed.last_row + 1)
+             if ws.cell(row=r, column=column).value is not None}
+    return found.pop() if len(found) == 1 else None
 
 
 def _render_note(ws: Worksheet, row: int, note: Note, span: int, widths: dict[int, float]) -> None:
@@ -268,22 +290,28 @@ def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, pl
     where = placed.get(chart.table)
     if not isinstance(table, Table) or where is None:
         raise ValueError(f"le graphique « {chart.title} » ne désigne pas un tableau (bloc {chart.table})")
-    if where.last_row < where.first_row or not chart.series:
+    last_row = where.last_row if chart.rows is None else min(where.last_row, where.first_row + chart.rows - 1)
+    if last_row < where.first_row or not chart.series:
         cell = _write(ws, row, 1, f"{chart.title} : aucune donnée à représenter.")
         cell.font = NOTE_FONT
         return
     native = _native_chart(chart)
     series = chart.series[:1] if chart.kind == "pie" else chart.series
     for column in series:
-        data = Reference(ws, min_col=column + 1, min_row=where.header_row, max_row=where.last_row)
+        data = Reference(ws, min_col=column + 1, min_row=where.header_row, max_row=last_row)
         native.add_data(data, titles_from_data=True)
-    categories = Reference(ws, min_col=1, min_row=where.first_row, max_row=where.last_row)
+    categories = Reference(ws, min_col=1, min_row=where.first_row, max_row=last_row)
     if any(isinstance(cell_value(r[0] if r else None), str) for r in table.rows):
         # openpyxl refers to categories as numbers; Excel would then number the bars 1, 2, 3
         for serie in native.series:
             serie.cat = AxDataSource(strRef=StrRef(f=str(categories)))
     else:
         native.set_categories(categories)
+    if chart.kind == "line":
+        for serie in native.series:
+            serie.smooth = False  # a smoothed curve overshoots: it dips below zero between two low months
+    if len(native.series) == 1 and chart.kind != "pie":
+        native.legend = None  # the title names the one series
     ws.add_chart(native, f"A{row}")
 
 
@@ -294,6 +322,9 @@ def _native_chart(chart: Chart):
         native = LineChart() if chart.kind == "line" else BarChart()
         if chart.kind in ("bar", "col"):
             native.type = chart.kind
+        if chart.kind == "bar":
+            # horizontal bars are drawn from the bottom up: reversed, they read in the table's order
+            native.x_axis.scaling.orientation = "maxMin"
         if chart.y_title:
             native.y_axis.title = chart.y_title
         # openpyxl marks axes as deleted by default: Excel would hide the labels
@@ -342,5 +373,62 @@ def _page_setup(ws: Worksheet, layout: SheetLayout) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.oddHeader.center.text = layout.title.replace("&", "&&")
-    ws.oddHeader.right.text = "&D"
+    as_of = data_date(layout)
+    if as_of:
+        ws.oddHeader.right.text = f"Données au {as_of}"  # the day the figures hold, not the day it is printed
     ws.oddFooter.center.text = "Page &P / &N"
+
+
+def data_date(layout: SheetLayout) -> str | None:
+    """The « données au » day of a sheet, JJ/MM/AAAA: its `as_of`, or the one its subtitle states."""
+    if layout.as_of is not None:
+        return f"{layout.as_of:%d/%m/%Y}"
+    found = _DATA_DATE.search(layout.subtitle)
+    return found[1] if found else None
+
+
+# --- page breaks ----------------------------------------------------------------
+
+def _row_points(ws: Worksheet, row: int) -> float:
+    height = ws.row_dimensions[row].height if row in ws.row_dimensions else None
+    return height or (TITLE_HEIGHT if row == 1 else LINE_HEIGHT)
+
+
+def _page_rows_points(layout: SheetLayout, widths: dict[int, float]) -> float:
+    """How many points of rows one printed page holds, once the sheet is scaled to the page's width."""
+    page_width, page_height = PAGE_POINTS[layout.landscape]
+    columns = max([len(t.headers) for t in layout.tables()] + [1])
+    sheet_width = sum(widths.get(j, MIN_WIDTH) * POINTS_PER_CHARACTER + POINTS_PER_COLUMN for j in range(columns))
+    scale = min(1.0, page_width / sheet_width)
+    return page_height * PAGE_SAFETY / scale
+
+
+def _keep_charts_on_one_page(ws: Worksheet, layout: SheetLayout, starts: list[int],
+                             widths: dict[int, float]) -> None:
+    """A page break before a chart that would otherwise start at the foot of a page and end on the next."""
+    page = _page_rows_points(layout, widths)
+    page_top, breaks = 1, []
+    for index, block in enumerate(layout.blocks):
+        start = starts[index]
+        end = start + _block_height(block)  # with the blank row after it
+        if isinstance(block, Chart):
+            before = sum(_row_points(ws, r) for r in range(page_top, start))
+            chart = sum(_row_points(ws, r) for r in range(start, end))
+            if before + chart > page and before > 0:
+                breaks.append(start - 1)
+                page_top = start
+        used = sum(_row_points(ws, r) for r in range(page_top, end))
+        while used > page:  # a long table runs over several pages: count from the top of its last page
+            page_top = _row_after(ws, page_top, page)
+            used = sum(_row_points(ws, r) for r in range(page_top, end))
+    for row in breaks:
+        ws.row_breaks.append(Break(id=row))
+
+
+def _row_after(ws: Worksheet, top: int, page: float) -> int:
+    """The first row of the page after the one starting at `top`."""
+    total, row = 0.0, top
+    while total + _row_points(ws, row) <= page:
+        total += _row_points(ws, row)
+        row += 1
+    return row

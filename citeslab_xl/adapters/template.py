@@ -83,18 +83,18 @@ def table_name(sheet: Sheet) -> str:
     return "T_" + list_range_name(sheet.name)[len("Liste_"):]
 
 
-def _paramètres_blocks() -> list[tuple[str, list[str], list[list[object]]]]:
+def _paramètres_blocks(charges: tuple[tuple[str, float], ...]) -> list[tuple[str, list[str], list[list[object]]]]:
     """Each list block of Paramètres: (list name, headers, rows)."""
     blocks: list[tuple[str, list[str], list[list[object]]]] = [
         (schema.QUARTIERS, [schema.QUARTIERS, *schema.QUARTIER_HEADERS],
          [[n, c, "Oui" if q else "Non", since, until] for n, c, q, since, until in schema.DEFAULT_QUARTIERS]),
-        (schema.CHARGES, [schema.CHARGES, "ETP"], [[n, e] for n, e in schema.DEFAULT_CHARGES]),
+        (schema.CHARGES, [schema.CHARGES, "ETP"], [[n, e] for n, e in charges]),
     ]
     blocks += [(name, [name], [[v] for v in values]) for name, values in schema.DEFAULT_LISTS.items()]
     return blocks
 
 
-def _write_parametres(wb: Workbook) -> None:
+def _write_parametres(wb: Workbook, charges: tuple[tuple[str, float], ...]) -> None:
     ws = wb.create_sheet(schema.PARAMETRES_NAME)
     ws.append(["Paramètre", "Valeur"])
     for key, value in schema.DEFAULT_SETTINGS.items():
@@ -105,11 +105,12 @@ def _write_parametres(wb: Workbook) -> None:
     ws.column_dimensions["A"].width = 32
     ws.column_dimensions["B"].width = 26
     column = 4
-    for list_name, headers, rows in _paramètres_blocks():
+    for list_name, headers, rows in _paramètres_blocks(charges):
         for offset, header in enumerate(headers):
             cell = ws.cell(row=1, column=column + offset, value=header)
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            ws.column_dimensions[get_column_letter(column + offset)].width = max(12, len(header) + 4)
+            longest = max((len(str(row[offset])) for row in rows if row[offset] is not None), default=0)
+            ws.column_dimensions[get_column_letter(column + offset)].width = max(12, len(header) + 4, longest + 2)
         for i, row in enumerate(rows, start=2):
             for offset, value in enumerate(row):
                 cell = ws.cell(row=i, column=column + offset, value=value)
@@ -239,12 +240,14 @@ def _write_accueil(wb: Workbook) -> None:
 
 
 def build_workbook(rows: dict[str, list[dict]] | None = None,
-                   funders: tuple[str, ...] = schema.DEFAULT_FUNDERS) -> Workbook:
-    """The managed workbook, with its data sheets filled from `rows` (keyed by sheet key)."""
+                   funders: tuple[str, ...] = schema.DEFAULT_FUNDERS,
+                   charges: tuple[tuple[str, float], ...] = schema.DEFAULT_CHARGES) -> Workbook:
+    """The managed workbook, with its data sheets filled from `rows` (keyed by sheet key) and its
+    Chargés de mission (name, ETP) in Paramètres."""
     rows = rows or {}
     wb = Workbook()
     _write_accueil(wb)
     for sheet in schema.DATA_SHEETS:
         _add_data_sheet(wb, sheet, funders, rows.get(sheet.key, []))
-    _write_parametres(wb)
+    _write_parametres(wb, charges)
     return wb

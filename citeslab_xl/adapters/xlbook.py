@@ -5,9 +5,10 @@ Server and xlwings Lite, so it keeps to what xlwings' remote engine supports
 (docs/xlwings-remote-notes.md): it reads values only, one bulk read per
 sheet, and writes with the actions every client can replay.
 
-Writing a `SheetLayout`: the layout is rendered by `render.render_layout` into
-a scratch openpyxl sheet, so that every value sits where the file writer puts
-it, then sent in a fixed number of calls whatever the number of rows:
+Writing a `SheetLayout`: the layout is placed by `sheet_grid.lay_out`, the
+placement the file writer renders too, so that every value sits where the
+file writer puts it, then sent in a fixed number of calls whatever the number
+of rows:
 - one `setValues` of the whole block (xlwings splits a block of more than
   100,000 cells, a limit of its transport), in which the Total rows carry
   their `=SUM(...)` formulas and the internal links are
@@ -52,15 +53,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from openpyxl import Workbook
-
-from citeslab_xl.adapters.render import render_layout
 from citeslab_xl.adapters.workbook_file.ownership import OWNERSHIP_NAME, marker_reference
 from citeslab_xl.core import plan
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.grid import Grid
 from citeslab_xl.core.journal import JOURNAL, JOURNAL_HEADERS, rows_below_header
 from citeslab_xl.core.layout import SheetLayout
+from citeslab_xl.core.sheet_grid import GENERAL, GridCell, SheetGrid, lay_out
 
 HEADER_COLOR = "#D9E1F2"
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -190,44 +189,47 @@ def _link_formula(location: str, shown) -> str:
     return f"=HYPERLINK({_formula_text('#' + location)},{label})"
 
 
-def _cell_value(cell):
-    if cell.value is None:
+def _cell_value(cell: GridCell | None):
+    if cell is None or cell.value is None:
         return None
-    if cell.hyperlink is not None and cell.hyperlink.location:
-        return _link_formula(cell.hyperlink.location, cell.value)
-    if cell.data_type == "f":
+    if cell.link:
+        return _link_formula(cell.link, cell.value)
+    if cell.formula:
         return cell.value  # a Total row's SUM: the only formulas of a generated sheet
     return _excel_value(cell.value)
 
 
-def _takes_any_format(cell) -> bool:
+def _takes_any_format(cell: GridCell | None) -> bool:
     # A text, or an empty cell the layout gave no format, shows the same under any of the layouts'
     # number formats, so a format rectangle may run across them: a column gets one call, not one
     # per stretch of rows. An empty cell of a formatted column keeps its format, as in the file.
+    if cell is None:
+        return True
     if cell.value is None:
-        return cell.number_format == "General"
-    return isinstance(cell.value, str) and cell.data_type != "f"
+        return cell.number_format == GENERAL
+    return isinstance(cell.value, str) and not cell.formula
 
 
-def _format_runs(ws) -> list[tuple[Box, str]]:
+def _format_runs(grid: SheetGrid) -> list[tuple[Box, str]]:
     """Rectangles of one number format each, as few as the cells allow."""
     runs: dict[tuple[int, int, str], list[int]] = {}  # (top, bottom, format) -> columns, ascending
-    for index, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row, max_col=ws.max_column), start=1):
+    for column in range(1, grid.max_column + 1):
         current: list | None = None  # [top, bottom, format]
-        for cell in column:
-            if _takes_any_format(cell):
+        for row in range(1, grid.max_row + 1):
+            cell = grid.cells.get((row, column))
+            if cell is None or _takes_any_format(cell):
                 continue
             if current is not None and current[2] == cell.number_format:
-                current[1] = cell.row
+                current[1] = row
                 continue
             if current is not None:
-                runs.setdefault(tuple(current), []).append(index)
-            current = [cell.row, cell.row, cell.number_format]
+                runs.setdefault(tuple(current), []).append(column)
+            current = [row, row, cell.number_format]
         if current is not None:
-            runs.setdefault(tuple(current), []).append(index)
+            runs.setdefault(tuple(current), []).append(column)
     boxes = []
     for (top, bottom, number_format), columns in runs.items():
-        if number_format != "General":  # a cleared or new sheet is General already
+        if number_format != GENERAL:  # a cleared or new sheet is General already
             boxes += [((top, left, bottom, right), number_format) for left, right in _spans(columns)]
     return sorted(boxes)
 
@@ -243,13 +245,14 @@ def _spans(numbers: list[int]) -> list[tuple[int, int]]:
     return [(first, last) for first, last in spans]
 
 
-def _fills(ws) -> list[tuple[Box, str]]:
+def _fills(grid: SheetGrid) -> list[tuple[Box, str]]:
     """One rectangle per run of filled cells in a row: the table headers."""
-    boxes = []
-    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column):
-        filled = [cell.column for cell in row if cell.fill.fill_type == "solid"]
-        boxes += [((row[0].row, left, row[0].row, right), HEADER_COLOR) for left, right in _spans(filled)]
-    return boxes
+    by_row: dict[int, list[int]] = {}
+    for (row, column), cell in sorted(grid.cells.items()):
+        if cell.header:
+            by_row.setdefault(row, []).append(column)
+    return [((row, left, row, right), HEADER_COLOR) for row, columns in by_row.items()
+            for left, right in _spans(columns)]
 
 
 def _autofit_box(values: list[list], fills: list[tuple[Box, str]]) -> Box | None:
@@ -270,12 +273,11 @@ def _table_end(values: list[list], header: int) -> int:
 
 def plan_sheet(layout: SheetLayout) -> SheetWrite:
     """The values and formats of a generated sheet, placed exactly as the file writer places them."""
-    ws = Workbook().active
-    render_layout(ws, layout)
-    values = [[_cell_value(cell) for cell in row]
-              for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=ws.max_column)]
-    fills = _fills(ws)
-    return SheetWrite(layout.name, values, _format_runs(ws), fills, _autofit_box(values, fills))
+    grid = lay_out(layout)
+    values = [[_cell_value(grid.cells.get((row, column))) for column in range(1, grid.max_column + 1)]
+              for row in range(1, grid.max_row + 1)]
+    fills = _fills(grid)
+    return SheetWrite(layout.name, values, _format_runs(grid), fills, _autofit_box(values, fills))
 
 
 # --- writing ------------------------------------------------------------------------

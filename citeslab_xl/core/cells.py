@@ -40,6 +40,8 @@ LATEST_DATE = date(2099, 12, 31)
 
 
 def to_text(value) -> str:
+    if value.__class__ is str:  # most cells: the rest only for numbers and dates
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # an ID typed as a number reads back as 12.0
     if isinstance(value, (datetime, date)):

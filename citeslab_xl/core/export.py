@@ -35,14 +35,14 @@ from decimal import Decimal
 
 from citeslab_xl.core import funding, indicators, monthly, periods, public
 from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.export_pattern import FAMILY_KEYS
 from citeslab_xl.core.export_tables import (
-    DONT_QPV,
     Breakdown,
     Context,
     Profile,
-    breakdown,
     capitalized,
     count_cell,
+    pattern_breakdown,
     percent_cells,
     profile,
     rate_cell,
@@ -129,21 +129,27 @@ INDICATEURS_ACTIVITY = (  # keys of figures.CATALOGUE
 )
 
 
-def _activity_cell(figures: Indicators, key: str, threshold: int) -> int | float | str | None:
-    """A count hidden when small; a figure computed from a count hidden with it; the rest as it is."""
-    value, shown = figures.scalar(key), figure(key)
+def _activity_cell(ctx: Context, period: Period, figures: Indicators, key: str) -> int | float | str | None:
+    """A count of the year patterns as they show it; another count hidden when small; a figure computed from
+    a count hidden with it; the rest as it is."""
+    value, shown, threshold = figures.scalar(key), figure(key), ctx.threshold
     if value is None:
         return None
+    if key in FAMILY_KEYS:
+        return ctx.patterns.shown(key, period)
     if shown.kind is Kind.COUNT:
         return count_cell(int(value), threshold)
     source = figures.scalar(shown.computed_from) if shown.computed_from else None
+    if shown.computed_from in FAMILY_KEYS:
+        return SECONDARY_MARK if ctx.patterns.hidden(shown.computed_from, period) else value
     return SECONDARY_MARK if source is not None and is_small(int(source), threshold) else value
 
 
-def _activity_table(columns: list[tuple[str, Period]], figures: list[Indicators], threshold: int) -> Table:
+def _activity_table(ctx: Context, columns: list[tuple[str, Period]], figures: list[Indicators]) -> Table:
     rows, formats = [], {}
     for i, key in enumerate(INDICATEURS_ACTIVITY):
-        row = [label(key), *(_activity_cell(k, key, threshold) for k in figures)]
+        row = [label(key), *(_activity_cell(ctx, period, k, key) for (_, period), k in zip(columns, figures,
+                                                                                           strict=True))]
         rows.append(row)
         number_format = figure(key).number_format
         if number_format is not None:
@@ -151,9 +157,8 @@ def _activity_table(columns: list[tuple[str, Period]], figures: list[Indicators]
     return Table(["Indicateur", *(header for header, _ in columns)], rows, title="Activité", cell_formats=formats)
 
 
-def _breakdown_table(key: str, header: str, columns: list[tuple[str, Period]], counts: list[dict[str, int]],
-                     totals: list[int], threshold: int) -> Table:
-    found = breakdown(counts, totals, threshold)
+def _breakdown_table(ctx: Context, family: str, key: str, header: str, columns: list[tuple[str, Period]]) -> Table:
+    found = pattern_breakdown(ctx, family, key, [period for _, period in columns])
     return Table([header, *(h for h, _ in columns)], found.rows(), title=label(key))
 
 
@@ -185,7 +190,8 @@ def _public_rates(ctx: Context, period: Period, profile_: Profile | None) -> lis
 
 
 def _public_table(ctx: Context, columns, profile_: Profile) -> Table:
-    per_column = [_public_rates(ctx, period, profile_ if period == ctx.period else None) for _, period in columns]
+    per_column = [_public_rates(ctx, period, profile_ if period == ctx.period else profile(ctx, period))
+                  for _, period in columns]
     rows = [[label, *(rate_cell(col[i][1], col[i][2]) for col in per_column)]
             for i, (label, _, _) in enumerate(per_column[0])]
     return Table(["Nouveaux porteurs", *(h for h, _ in columns)], rows, title="Public",
@@ -199,44 +205,45 @@ def _cohort_table(ctx: Context) -> Table:
     for year in sorted(cohorts):
         c = cohorts[year]
         # the cohort and its creations are both shown: the rate only adds what the creations would hide
-        hidden = rate_hidden(c.creations, c.cohorte, t, complement_hidden=False)
+        # the cohort is the year's new porteurs: shown as the year's pattern shows them
+        size = periods.year(int(year))
+        hidden = rate_hidden(c.creations, c.cohorte, t, complement_hidden=False) \
+            or ctx.patterns.hidden("nouveaux_porteurs", size)
         # a cohort that can still grow is not held against the objective (indicators.md › Comparisons)
-        rows.append([year, count_cell(c.cohorte, t), count_cell(c.creations, t), rate_cell(c.taux, hidden),
+        rows.append([year, ctx.patterns.shown("nouveaux_porteurs", size), count_cell(c.creations, t),
+                     rate_cell(c.taux, hidden),
                      EN_COURS if c.en_cours else c.objectif])
     return Table(["Cohorte (année du premier contact)", "Personnes", "Entreprises créées à ce jour",
                   "Taux de création", "Objectif"], rows, title="Taux de création par cohorte",
                  formats={4: PERCENT}, cell_formats=percent_cells(rows, range(3, 4)))
 
 
-def _events_table(key: str, events: dict[str, Ateliers] | dict[str, Actions], threshold: int, title: str,
+def _events_table(ctx: Context, family: str, key: str, events: dict[str, Ateliers] | dict[str, Actions], title: str,
                   header: str) -> Table:
-    """Workshops or actions of the period by type: their number as it is, the people suppressed."""
+    """Workshops or actions of the period by type: their number as it is, the people as the year pattern shows."""
     number, people = figure(key).parts
-    people_by_type = {kind: int(getattr(v, people.name)) for kind, v in events.items()}
-    found = breakdown([people_by_type], [sum(people_by_type.values())], threshold)
-    numbers = [v.nombre for v in events.values()]
+    found = pattern_breakdown(ctx, family, key, [ctx.period])
+    kinds = found.labels[:-1]
+    numbers = [events[kind].nombre if kind in events else 0 for kind in kinds]
     rows = [[row_label, n, shown]
             for row_label, n, (_, shown) in zip(found.labels, [*numbers, sum(numbers)], found.rows(), strict=True)]
     return Table([header, number.label, people.label], rows, title=title)
 
 
 def indicateurs(ctx: Context, profile_: Profile) -> SheetLayout:
-    t, dataset = ctx.threshold, ctx.dataset
+    dataset = ctx.dataset
     columns = ctx.compare()
     figures = [indicators.compute(dataset, period, ctx.as_of) for _, period in columns]
-    rdv_totals = [k.rdv for k in figures]
     blocks: list[Block] = [
-        _activity_table(columns, figures, t),
+        _activity_table(ctx, columns, figures),
         _public_table(ctx, columns, profile_),
-        _breakdown_table("rdv_par_type", "Type", columns, [k.rdv_par_type for k in figures], rdv_totals, t),
-        _breakdown_table("rdv_par_modalite", "Modalité", columns, [k.rdv_par_modalite for k in figures], rdv_totals,
-                         t),
-        _breakdown_table("orientations", "Partenaire", columns, [k.orientations for k in figures],
-                         [k.orientations_total for k in figures], t),
-        _events_table("ateliers", figures[0].ateliers, t, f"{label('ateliers_nombre')} — {ctx.period.titre}",
-                      "Type d'atelier"),
-        _events_table("sensibilisation", figures[0].sensibilisation, t, f"Sensibilisation — {ctx.period.titre}",
-                      "Type de lieu"),
+        _breakdown_table(ctx, "rdv", "rdv_par_type", "Type", columns),
+        _breakdown_table(ctx, "rdv", "rdv_par_modalite", "Modalité", columns),
+        _breakdown_table(ctx, "orientations_total", "orientations", "Partenaire", columns),
+        _events_table(ctx, "ateliers_participants", "ateliers", figures[0].ateliers,
+                      f"{label('ateliers_nombre')} — {ctx.period.titre}", "Type d'atelier"),
+        _events_table(ctx, "sensibilisation_personnes", "sensibilisation", figures[0].sensibilisation,
+                      f"Sensibilisation — {ctx.period.titre}", "Type de lieu"),
         _cohort_table(ctx),
         Note("File active : personnes vues en rendez-vous dans les 90 jours qui finissent à la fin de la période "
              "(ou à la date d'arrêt), hors abandons. Taux de charge : file active / capacité (capacité par ETP × "
@@ -262,24 +269,17 @@ MONTHLY = (  # keys of figures.CATALOGUE, after the month
     "nouveaux_porteurs", "accompagnes", "rdv", "orientations_total", "creations", "ateliers_nombre",
     "ateliers_participants", "sensibilisation_nombre", "sensibilisation_personnes",
 )
-NOT_ADDITIVE = {"accompagnes"}  # someone accompanied in two months counts in each: the months give no total
 
 
 def mensuel(ctx: Context) -> SheetLayout:
     months = periods.months_between(ctx.period.debut, ctx.period.fin)
     figures = monthly.monthly_activity(ctx.dataset, months, ctx.as_of)
-    suppressed = [key for key in MONTHLY if figure(key).kind is Kind.COUNT]
-    grid: list[list[int | None]] = [[int(row[key]) for key in suppressed] for row in figures]
-    n = len(grid)
-    additive = [c for c, key in enumerate(suppressed) if key not in NOT_ADDITIVE]
-    # the total row (the period's figures of Indicateurs) is not shown here, but the months must not give it away
-    grid.append([sum(int(r[c] or 0) for r in grid[:n]) if c in additive else None for c in range(len(suppressed))])
-    lines = [Line(tuple((i, c) for i in range(n)), (n, c)) for c in additive]
-    table = suppress(grid, ctx.threshold, lines)
-    position = {key: c for c, key in enumerate(suppressed)}
     rows = []
-    for i, (month, row) in enumerate(zip(months, figures, strict=True)):
-        cells = [table.shown(i, position[key]) if key in position else row[key] for key in MONTHLY]
+    for month, row in zip(months, figures, strict=True):
+        # each month as its year's pattern shows it, the same in every file of the year
+        cells = [ctx.patterns.shown(key, month) if key in FAMILY_KEYS
+                 else count_cell(int(row[key]), ctx.threshold) if figure(key).kind is Kind.COUNT else row[key]
+                 for key in MONTHLY]
         rows.append([capitalized(month.titre), *cells])
     blocks: list[Block] = [Table(["Mois", *map(label, MONTHLY)], rows, title=f"Mois par mois — {ctx.period.titre}")]
     if len(months) > 1:
@@ -333,16 +333,12 @@ def _perennite_table(ctx: Context) -> Table:
 
 def creations_sheet(ctx: Context) -> SheetLayout:
     t, dataset, period, as_of = ctx.threshold, ctx.dataset, ctx.period, ctx.as_of
-    total = [indicators.creations(dataset, period, as_of)]
-    by_quartier = breakdown([indicators.creations_par_quartier(dataset, period, as_of)], total, t,
-                            (DONT_QPV, dataset.settings.qpv_names()))
+    by_quartier = pattern_breakdown(ctx, "creations", "creations_par_quartier", [period])
     blocks: list[Block] = [
         Table(["Forme juridique", "Créations"],
-              breakdown([indicators.creations_par_forme(dataset, period, as_of)], total, t).rows(),
-              title="Par forme juridique"),
+              pattern_breakdown(ctx, "creations", "creations_par_forme", [period]).rows(), title="Par forme juridique"),
         Table(["Secteur", "Créations"],
-              breakdown([indicators.creations_par_secteur(dataset, period, as_of)], total, t).rows(),
-              title="Par secteur"),
+              pattern_breakdown(ctx, "creations", "creations_par_secteur", [period]).rows(), title="Par secteur"),
         Table(["Quartier", "Créations"], by_quartier.rows(), title="Par quartier du porteur"),
         _perennite_table(ctx),
         Table(["Emplois", "Nombre"],
@@ -371,7 +367,9 @@ def financement(ctx: Context) -> SheetLayout:
             continue
         per_person = SECONDARY_MARK if year.cout_par_accompagne is not None and year.accompagnes < t \
             else year.cout_par_accompagne
-        per_creation = SECONDARY_MARK if year.cout_par_creation is not None and year.creations < t \
+        # cost / cost per creation gives the year's creations: hidden with them in the year's pattern
+        per_creation = SECONDARY_MARK if year.cout_par_creation is not None and (
+            year.creations < t or ctx.patterns.hidden("creations", periods.year(year.annee))) \
             else year.cout_par_creation
         rows.append([str(year.annee), float(etp[year.annee]), year.cout, *(year.parts.get(f) for f in funders),
                      year.reste_a_charge, per_person, per_creation])

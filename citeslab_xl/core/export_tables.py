@@ -7,18 +7,26 @@ total (« Non renseigné » included) so that secondary suppression holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from citeslab_xl.core import indicators, periods, schema, selection
+from citeslab_xl.core import indicators, periods
 from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.export_pattern import DONT_QPV as DONT_QPV
+from citeslab_xl.core.export_pattern import NON_RENSEIGNE, Patterns, months_of
 from citeslab_xl.core.layout import PERCENT
 from citeslab_xl.core.periods import Period
-from citeslab_xl.core.suppression import SECONDARY_MARK, Line, SuppressedTable, is_small, small_mark, suppress
+from citeslab_xl.core.suppression import (
+    SECONDARY_MARK,
+    Hidden,
+    Line,
+    SuppressedTable,
+    is_small,
+    small_mark,
+    suppress,
+)
 
-NON_RENSEIGNE = "Non renseigné"
 TOTAL = "Total"
-DONT_QPV = "dont quartiers prioritaires (QPV)"
 
 
 # --- what every sheet needs ------------------------------------------------------
@@ -28,6 +36,11 @@ class Context:
     dataset: Dataset
     period: Period
     as_of: date
+    patterns: Patterns = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # the year patterns every sheet reads, decided once per run (export.md › suppression holds across exports)
+        object.__setattr__(self, "patterns", Patterns(self.dataset, self.as_of))
 
     @property
     def threshold(self) -> int:
@@ -93,7 +106,8 @@ class Breakdown:
         return len(self.labels) - 1
 
     def any_hidden(self, column: int = 0) -> bool:
-        return any(self.table.hidden(i, column) for i in range(self.total_row))
+        """Whether a cell or the total is hidden: a share read against them would give one back."""
+        return any(self.table.hidden(i, column) for i in range(self.total_row + 1))
 
 
 def breakdown(columns: list[dict[str, int]], totals: list[int], threshold: int,
@@ -136,21 +150,13 @@ def shares(found: Breakdown, threshold: int) -> list[list]:
         if i == found.total_row or not total:
             rows.append([row_label, shown, None])
             continue
-        hidden = found.table.hidden(i, 0) or total < threshold
+        # a share of a hidden total would give it back (count / share)
+        hidden = found.table.hidden(i, 0) or found.table.hidden(found.total_row, 0) or total < threshold
         rows.append([row_label, shown, rate_cell(indicators.rate(found.table.values[i][0] or 0, total), hidden)])
     return rows
 
 
 # --- the new porteurs of the period (Profil, shares) -----------------------------------
-
-def new_by_quartier(dataset: Dataset, period: Period) -> dict[str, int]:
-    return selection.by_list(selection.new_porteurs(dataset, period)["quartier"],
-                             dataset.settings.values(schema.QUARTIERS))
-
-
-def new_by_sexe(dataset: Dataset, period: Period) -> dict[str, int]:
-    return selection.by_list(selection.new_porteurs(dataset, period)["sexe"], dataset.settings.values("Sexe"))
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -163,13 +169,42 @@ class Profile:
     prescripteur: Breakdown
 
 
-def profile(ctx: Context) -> Profile:
-    dataset, period, t = ctx.dataset, ctx.period, ctx.threshold
-    total = [indicators.nouveaux_porteurs(dataset, period, ctx.as_of)]
+def profile(ctx: Context, period: Period | None = None) -> Profile:
+    """The breakdowns of the new porteurs of the period (the run's, by default), as the year pattern shows them."""
+    columns = [period or ctx.period]
     return Profile(
-        quartier=breakdown([new_by_quartier(dataset, period)], total, t, (DONT_QPV, dataset.settings.qpv_names())),
-        sexe=breakdown([new_by_sexe(dataset, period)], total, t),
-        age=breakdown([indicators.par_tranche_age(dataset, period, ctx.as_of)], total, t),
-        situation=breakdown([indicators.par_situation(dataset, period, ctx.as_of)], total, t),
-        prescripteur=breakdown([indicators.par_prescripteur(dataset, period, ctx.as_of)], total, t),
+        quartier=pattern_breakdown(ctx, "nouveaux_porteurs", "quartier", columns),
+        sexe=pattern_breakdown(ctx, "nouveaux_porteurs", "sexe", columns),
+        age=pattern_breakdown(ctx, "nouveaux_porteurs", "par_tranche_age", columns),
+        situation=pattern_breakdown(ctx, "nouveaux_porteurs", "par_situation", columns),
+        prescripteur=pattern_breakdown(ctx, "nouveaux_porteurs", "par_prescripteur", columns),
     )
+
+
+def pattern_breakdown(ctx: Context, family: str, key: str, columns: list[Period]) -> Breakdown:
+    """A breakdown read from the year patterns: each category (« Non renseigné », the « dont … » subtotal
+    included, as the pattern has them), then the family's total, one column per period."""
+    patterns = ctx.patterns
+    categories = patterns.categories(family, key, columns[0])
+    cells = [*((key, c) for c in categories), ("", "")]
+    values: list[list[int | None]] = []
+    mask: list[list[Hidden | None]] = []
+    for breakdown_key, category in cells:
+        values.append([_pattern_value(patterns, family, p, breakdown_key, category) for p in columns])
+        mask.append([_pattern_mark(patterns, family, p, breakdown_key, category) for p in columns])
+    return Breakdown([*categories, TOTAL], SuppressedTable(values, mask, ctx.threshold))
+
+
+def _pattern_value(patterns: Patterns, family: str, period: Period, key: str, category: str) -> int:
+    months = months_of(period)
+    if months is None or (key, category) not in patterns.year(period.fin.year)[family].columns:
+        return 0
+    return patterns.year(period.fin.year)[family].value(months, key, category)
+
+
+def _pattern_mark(patterns: Patterns, family: str, period: Period, key: str, category: str) -> Hidden | None:
+    months = months_of(period)
+    if months is None:
+        return Hidden.SECONDARY
+    pattern = patterns.year(period.fin.year)[family]
+    return pattern.mark(months, key, category) if (key, category) in pattern.columns else None

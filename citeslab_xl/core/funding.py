@@ -29,6 +29,7 @@ import pandas as pd
 
 from citeslab_xl.core import indicators, periods
 from citeslab_xl.core.dataset import Dataset, share_column
+from citeslab_xl.core.per_run import memoised
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -168,6 +169,7 @@ def _row(record: dict, funders: tuple[str, ...]) -> FundingRow:
     return replace(row, parts=split_amounts(cout, shares))
 
 
+@memoised
 def split_funding(dataset: Dataset) -> FundingSplit:
     table = dataset.financement
     usable = table[table["annee"].notna() & table["poste"].notna() & table["cout"].notna()]
@@ -186,6 +188,7 @@ def funding_errors(dataset: Dataset) -> list[FundingRow]:
     return split_funding(dataset).errors
 
 
+@memoised
 def funding_years(dataset: Dataset, as_of: date) -> list[FundingYear]:
     """Per year: cost, funder totals, reste à charge, and the cost per person accompanied and per creation."""
     split = split_funding(dataset)

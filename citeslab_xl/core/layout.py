@@ -8,13 +8,18 @@ writer (openpyxl) and the Excel buttons (xlwings) render the same layout.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
+# Number formats (indicators.md › Precision). The separators are the reader's: Excel and LibreOffice
+# show `#,##0` as « 1 234 » and `0.0` as « 40,0 » in a French locale; the space before % and € is
+# written in the format, since a French reader expects « 40,0 % » whatever the program's locale.
 DATE = "dd/mm/yyyy"
-EURO = '#,##0.00 "€"'
-PERCENT = "0.0%"
-INTEGER = "0"
-ONE_DECIMAL = "0.0"
+EURO = '#,##0.00\\ "€"'
+PERCENT = "0.0\\ %"
+INTEGER = "#,##0"
+ONE_DECIMAL = "#,##0.0"
+TWO_DECIMALS = "#,##0.00"
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Chart:
     table: int  # index in SheetLayout.blocks of the Table it plots
     series: list[int]  # columns of that table, plotted against column 0
     y_title: str | None = None
+    rows: int | None = None  # the table's first rows plotted (None: all), e.g. without a month still running
 
 
 Block = Table | Note | Chart
@@ -55,6 +61,7 @@ class SheetLayout:
     widths: dict[int, float] = field(default_factory=dict)  # column index (0-based) -> width
     landscape: bool = False
     append_only: bool = False  # Journal: rows are added, never rewritten
+    as_of: date | None = None  # the « données au » day, printed in the page header
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]

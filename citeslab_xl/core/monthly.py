@@ -7,13 +7,15 @@ of a second (a property test checks that they agree).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pandas as pd
 
+from citeslab_xl.core.active_file import file_active_on
 from citeslab_xl.core.dataset import Dataset
-from citeslab_xl.core.indicators import ABANDON, FILE_ACTIVE_DAYS, half_up
+from citeslab_xl.core.indicators import half_up
+from citeslab_xl.core.per_run import memoised
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.selection import not_after
 
@@ -43,22 +45,6 @@ def _accompagnes_per_month(new: pd.DataFrame, rdv_rows: pd.DataFrame) -> pd.Seri
     return _per_month(_month_key(new["date_premier_contact"])).add(_per_month(others["key"]), fill_value=0)
 
 
-def _file_active_per_month(dataset: Dataset, months: list[Period], as_of: date) -> list[int]:
-    porteurs = dataset.porteurs
-    current = set(porteurs.loc[porteurs["statut"].notna() & (porteurs["statut"] != ABANDON), "id"].dropna())
-    rdv_ = dataset.rendez_vous
-    seen = rdv_[rdv_["id_porteur"].isin(current) & rdv_["date"].notna()].sort_values("date")
-    dates = seen["date"].to_numpy()
-    codes, _ = pd.factorize(seen["id_porteur"])
-    counts = []
-    for month_ in months:
-        end = min(month_.fin, as_of)
-        lo = dates.searchsorted(pd.Timestamp(end - timedelta(days=FILE_ACTIVE_DAYS - 1)).to_datetime64(), "left")
-        hi = dates.searchsorted(pd.Timestamp(end).to_datetime64(), "right")
-        counts.append(len(set(codes[lo:hi])))
-    return counts
-
-
 MonthRow = dict[str, int | float | str]
 """`mois` (the month's label) and the MONTHLY_KEYS."""
 
@@ -71,13 +57,27 @@ def monthly_activity(dataset: Dataset, months: list[Period], as_of: date) -> lis
     types as the `Indicators` properties of the same names), computed together
     so that twenty years of history take a fraction of a second.
     """
+    per_key = _totals_by_month(dataset, as_of)
+    rows = []
+    for month_ in months:
+        key = month_.debut.year * 12 + month_.debut.month - 1
+        counts = {name: int(series.get(key, 0)) for name, series in per_key.items()}
+        figures: MonthRow = {**counts, "heures": half_up(Decimal(counts.pop("minutes")) / 60),
+                                      "file_active": file_active_on(dataset, min(month_.fin, as_of))}
+        rows.append({"mois": month_.label, **{name: figures[name] for name in MONTHLY_KEYS}})
+    return rows
+
+
+@memoised
+def _totals_by_month(dataset: Dataset, as_of: date) -> dict[str, pd.Series]:
+    """Each total but the file active, per month key (year × 12 + month − 1): the same for any list of months."""
     porteurs = dataset.porteurs
     new = porteurs[porteurs["date_premier_contact"].notna()]
     rdv_rows = dataset.rendez_vous[not_after(dataset.rendez_vous["date"], as_of)]
     ateliers_ = dataset.ateliers[dataset.ateliers["type"].notna()]
     actions = dataset.sensibilisation[dataset.sensibilisation["type_lieu"].notna()]
     oriented = porteurs["date_orientation"].where(porteurs["partenaire"].notna())
-    per_key = {
+    return {
         "nouveaux_porteurs": _per_month(_month_key(new["date_premier_contact"])),
         "rdv": _per_month(_month_key(rdv_rows["date"])),
         "minutes": _per_month(_month_key(rdv_rows["date"]), rdv_rows["duree"].astype("float")),
@@ -91,12 +91,3 @@ def monthly_activity(dataset: Dataset, months: list[Period], as_of: date) -> lis
         "sensibilisation_nombre": _per_month(_month_key(actions["date"])),
         "sensibilisation_personnes": _per_month(_month_key(actions["date"]), actions["personnes"].astype("float")),
     }
-    file_active_ = _file_active_per_month(dataset, months, as_of)
-    rows = []
-    for month_, active in zip(months, file_active_, strict=True):
-        key = month_.debut.year * 12 + month_.debut.month - 1
-        counts = {name: int(series.get(key, 0)) for name, series in per_key.items()}
-        figures: MonthRow = {**counts, "heures": half_up(Decimal(counts.pop("minutes")) / 60),
-                                      "file_active": active}
-        rows.append({"mois": month_.label, **{name: figures[name] for name in MONTHLY_KEYS}})
-    return rows

@@ -23,8 +23,9 @@ ANOMALIES = "Anomalies"
 HISTORIQUE = "Historique mensuel"
 FINANCEMENT = "Financement calculé"
 ECHEANCIER = "Échéancier suivis"
+A_FAIRE = "À faire"
 JOURNAL = "Journal"
-EVERY_RUN = (ANOMALIES, HISTORIQUE, FINANCEMENT, ECHEANCIER)
+EVERY_RUN = (ANOMALIES, A_FAIRE, HISTORIQUE, FINANCEMENT, ECHEANCIER)
 _SYNTHESE = re.compile(r"^Synthèse (\d{4})-(\d{2})$")
 
 PROVISOIRE = "provisoire"
@@ -151,8 +152,44 @@ class RunPlan:
     cotech: Period
 
     def sheet_names(self) -> list[str]:
-        return ([ANOMALIES] + [synthese_name(m) for m in self.months]
+        """The sheets of the run, in the order `api.refresh_layouts` builds them (the tabs go by `tab_order`)."""
+        return ([ANOMALIES, A_FAIRE] + [synthese_name(m) for m in self.months]
                 + [HISTORIQUE, copil_name(self.copil_year), cotech_name(self.cotech), FINANCEMENT, ECHEANCIER])
+
+
+# --- the order of the tabs -------------------------------------------------------------
+
+# After the current month's Synthèse and the committees, the sheets of every run, then the older Synthèses.
+_THE_REST = (ANOMALIES, HISTORIQUE, FINANCEMENT, ECHEANCIER, JOURNAL)
+_COPIL = re.compile(r"^COPIL (\d{4})$")
+_COTECH = re.compile(r"^COTECH (\d{4})-T([1-4])$")
+
+
+def _tab_rank(name: str, newest: Period | None) -> tuple[int, int]:
+    if name == A_FAIRE:
+        return 0, 0
+    if (month := synthese_month(name)) is not None:
+        return (1, 0) if month == newest else (9, -month.debut.toordinal())  # older ones last, newest first
+    if found := _COPIL.match(name):
+        return 2, -int(found[1])
+    if found := _COTECH.match(name):
+        return 3, -(int(found[1]) * 4 + int(found[2]))
+    if name in _THE_REST:
+        return 4, _THE_REST.index(name)
+    return 8, 0  # a generated sheet of an older version: before the older Synthèses, in its order
+
+
+def tab_order(names: list[str], generated: Iterable[str]) -> list[str]:
+    """The tabs in their fixed order (README › Generated sheets): her own sheets first, as she placed them
+    (data sheets, Accueil), then `À faire`, the newest Synthèse (the current month), COPIL and COTECH (the
+    latest first), Anomalies, Historique mensuel, Financement calculé, Échéancier suivis, Journal, and the
+    older Synthèses last, the latest first.
+    """
+    ours = {name.casefold() for name in generated}
+    mine = [n for n in names if n.casefold() not in ours]
+    theirs = [n for n in names if n.casefold() in ours]
+    newest = months[-1] if (months := months_present(theirs)) else None
+    return mine + sorted(theirs, key=lambda n: _tab_rank(n, newest))  # stable: equal ranks keep their order
 
 
 def refresh_plan(existing: list[str], as_of: date, month: Period | None = None, rebuild: bool = False,

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from citeslab_xl.core import anomalies as A
 from citeslab_xl.core import schema
-from citeslab_xl.core.anomalies import Anomaly, Position
+from citeslab_xl.core.anomalies import Anomaly, Position, show
 from citeslab_xl.core.dataset import share_column
 from citeslab_xl.core.grid import RawColumn, RawTable
 from citeslab_xl.core.periods import shift_years
@@ -40,11 +40,12 @@ class Located:
         raw = self.by_key.get(key) if key else None
         return raw.header if raw else (self.table.sheet.column(key).header if key in _keys(self.table.sheet) else key)
 
-    def place(self, anomaly: Anomaly, index: int, key: str | None, value=None) -> Anomaly:
-        """The anomaly at row `index`'s cell in column `key` (the row alone when the column is absent)."""
+    def place(self, kind: type[Anomaly], index: int, key: str | None, value=None, **params) -> Anomaly:
+        """An anomaly of `kind` at row `index`'s cell in column `key` (the row alone when the column is absent),
+        made placed at once (as `kind(**params).at(...)` would, at half the cost: rules can find thousands)."""
         raw = self.by_key.get(key) if key else None
         where = Position(self.table.sheet_name, self.excel_rows[index], self.header(key), raw.index if raw else None)
-        return anomaly.at(where, value)
+        return kind(**params, position=where, valeur=None if value is None else show(value))
 
     def had_error(self, index: int, key: str) -> bool:
         return key in self.always_bad or key in self.bad.get(index, ())
@@ -57,8 +58,8 @@ def _keys(sheet: schema.Sheet) -> set[str]:
 def _date_order(sheet: Located, index: int, later: str, earlier: str) -> Anomaly | None:
     late, early = sheet.columns[later], sheet.columns[earlier]
     if late[index] and early[index] and late[index] < early[index]:
-        anomaly = sheet.place(A.DateOrder(autre=sheet.header(earlier) or earlier, autre_valeur=early[index]),
-                              index, later, late[index])
+        anomaly = sheet.place(A.DateOrder, index, later, late[index],
+                              autre=sheet.header(earlier) or earlier, autre_valeur=early[index])
         late[index] = None
         return anomaly
     return None
@@ -66,7 +67,7 @@ def _date_order(sheet: Located, index: int, later: str, earlier: str) -> Anomaly
 
 def _requires(sheet: Located, index: int, key: str, statut: str) -> Anomaly | None:
     if sheet.columns[key][index] is None and key in sheet.by_key and not sheet.had_error(index, key):
-        return sheet.place(A.StatusIncomplete(statut=statut), index, key)
+        return sheet.place(A.StatusIncomplete, index, key, statut=statut)
     return None
 
 
@@ -89,7 +90,7 @@ def porteur_rules(sheet: Located, as_of: date) -> list[Anomaly]:
         if born and first:
             age = _age(born, first)
             if not 15 <= age <= 90:
-                found.append(sheet.place(A.AgeOutOfRange(age=age), index, "date_naissance", born))
+                found.append(sheet.place(A.AgeOutOfRange, index, "date_naissance", born, age=age))
                 born_column[index] = None
     return [a for a in found if a is not None]
 
@@ -107,7 +108,7 @@ def unique_ids(sheet: Located, key: str = "id") -> list[Anomaly]:
             continue
         folded = value.casefold()
         if folded in first_seen:
-            found.append(sheet.place(A.IdDuplicate(premiere=first_seen[folded]), index, key, value))
+            found.append(sheet.place(A.IdDuplicate, index, key, value, premiere=first_seen[folded]))
             values[index] = None
         else:
             first_seen[folded] = sheet.excel_rows[index]
@@ -119,7 +120,7 @@ def known_ids(sheet: Located, ids: set[str] | dict[str, int], key: str = "id_por
     values = sheet.columns[key]
     for index, value in enumerate(values):
         if value is not None and value.casefold() not in ids:
-            found.append(sheet.place(A.IdUnknown(), index, key, value))
+            found.append(sheet.place(A.IdUnknown, index, key, value))
             values[index] = None
     return found
 
@@ -131,16 +132,16 @@ def atelier_rules(sheet: Located, ids: set[str] | dict[str, int]) -> list[Anomal
         listed = [p.strip() for p in (named or "").split(";") if p.strip()]
         unknown = [p for p in listed if p.casefold() not in ids]
         if unknown:
-            found.append(sheet.place(A.IdUnknown(), index, "ids_participants", unknown[0]))
+            found.append(sheet.place(A.IdUnknown, index, "ids_participants", unknown[0]))
         if participants is not None and len(listed) > participants:
-            found.append(sheet.place(A.ParticipantsOver(nombre=len(listed)), index, "participants", participants))
+            found.append(sheet.place(A.ParticipantsOver, index, "participants", participants, nombre=len(listed)))
     return found
 
 
 def photolangage_rules(sheet: Located, ateliers: Located | None) -> list[Anomaly]:
     days = {day for kind, day in zip(ateliers.columns["type"], ateliers.columns["date"], strict=True)
             if kind == "Photolangage" and day} if ateliers else set()
-    return [sheet.place(A.PhotolangageDateUnknown(), index, "date", day)
+    return [sheet.place(A.PhotolangageDateUnknown, index, "date", day)
             for index, day in enumerate(sheet.columns["date"]) if day and day not in days]
 
 
@@ -152,12 +153,12 @@ def suivi_rules(sheet: Located, porteurs: Located, by_id: dict[str, int]) -> lis
             continue
         porteur = by_id[ident.casefold()]
         if statuts[porteur] != "Créé":
-            found.append(sheet.place(A.SuiviNotCreated(), index, "id_porteur", ident))
+            found.append(sheet.place(A.SuiviNotCreated, index, "id_porteur", ident))
             continue
         created = creations[porteur]
         if created and day and day < created:
-            found.append(sheet.place(A.DateOrder(autre="Date de création du porteur", autre_valeur=created),
-                                     index, "date", day))
+            found.append(sheet.place(A.DateOrder, index, "date", day,
+                                     autre="Date de création du porteur", autre_valeur=created))
     return found
 
 
@@ -168,7 +169,7 @@ def referent_rules(sheet: Located) -> list[Anomaly]:
                                                        strict=True)):
         if phone is None and email is None \
                 and not (sheet.had_error(index, "telephone") or sheet.had_error(index, "email")):
-            found.append(sheet.place(A.ReferentNoContact(), index, "telephone"))
+            found.append(sheet.place(A.ReferentNoContact, index, "telephone"))
         if accord:
             found.append(_requires(sheet, index, "date_accord", "Accord de contact = Oui"))
     return [a for a in found if a is not None]
@@ -183,12 +184,12 @@ def financement_rules(sheet: Located, funders: tuple[str, ...]) -> list[Anomaly]
         total = sum((share[index] or Decimal(0) for share in shares), Decimal(0))
         if total > 100:
             first = share_column(funders[0]) if funders else None
-            found.append(sheet.place(A.SharesOver100(total=total), index, first, total))
+            found.append(sheet.place(A.SharesOver100, index, first, total, total=total))
         pair = (annee, (poste or "").casefold())
         if pair[0] is not None and pair[1]:
             if pair in seen:
-                found.append(sheet.place(A.FundingDuplicate(premiere=seen[pair]), index, "poste",
-                                         f"{pair[0]}, {poste}"))
+                found.append(sheet.place(A.FundingDuplicate, index, "poste", f"{pair[0]}, {poste}",
+                                         premiere=seen[pair]))
             else:
                 seen[pair] = sheet.excel_rows[index]
     return found
@@ -210,16 +211,17 @@ def privacy_warnings(porteurs: Located, rdv: Located | None, as_of: date, years:
             columns["id"], columns["consentement"], columns["telephone"], columns["email"],
             columns["date_premier_contact"], columns["date_creation"], strict=True)):
         if consent is False and (phone or email):
-            found.append(porteurs.place(A.NoConsent(), index, "consentement", "Non"))
+            found.append(porteurs.place(A.NoConsent, index, "consentement", "Non"))
         if ident is None:
             continue
         last = max([d for d in (first, last_rdv.get(ident.casefold())) if d], default=None)
         if created:
             last = max(filter(None, [last, shift_years(created, 3)]))
         if last and shift_years(last, years) < as_of:
-            found.append(porteurs.place(A.RetentionExpired(dernier_contact=last, annees=years), index, "id", last))
+            found.append(porteurs.place(A.RetentionExpired, index, "id", last,
+                                          dernier_contact=last, annees=years))
         if rdv is not None and ident.casefold() not in met:
-            found.append(porteurs.place(A.NoRendezVous(), index, "id", ident))
+            found.append(porteurs.place(A.NoRendezVous, index, "id", ident))
     return found
 
 

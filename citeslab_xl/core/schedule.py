@@ -23,6 +23,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.per_run import memoised
 
 FAIT = "fait"
 EN_RETARD = "en retard"
@@ -80,8 +81,9 @@ def _matching_suivi(due: pd.DataFrame, dataset: Dataset, as_of: date) -> pd.Seri
     return closest.set_index("index")["date"].reindex(due.index)
 
 
+@memoised
 def schedule(dataset: Dataset, as_of: date) -> list[Milestone]:
-    """Every milestone that is fait, en retard or à venir as of D, by due date."""
+    """Every milestone that is fait, en retard or à venir as of D, by due date (shared within a run: read it, do not change it)."""
     due = _due_dates(dataset, as_of)
     due["date_suivi"] = _matching_suivi(due, dataset, as_of)
     today = pd.Timestamp(as_of)

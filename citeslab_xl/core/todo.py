@@ -31,12 +31,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from citeslab_xl.core import schedule, schema
+from citeslab_xl.core import plan, schedule, schema
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.layout import DATE, Block, Note, SheetLayout, Table
 from citeslab_xl.core.referents import suggest_referents
 
-NAME = "À faire"
+NAME = plan.A_FAIRE
 OPEN_STATUTS = ("Accueil", "Émergence", "Orienté", "En création")
 UPCOMING = timedelta(days=14)
 IDLE = timedelta(days=90)
@@ -260,4 +260,4 @@ def todo_layout(dataset: Dataset, as_of: date) -> SheetLayout:
     blocks: list[Block] = [_summary(*lists), *(_block(work, people) for work in lists), RULES]
     return SheetLayout(NAME, f"À faire au {as_of:%d/%m/%Y}",
                        f"{dataset.settings.nom_du_site} — données au {as_of:%d/%m/%Y}", blocks, widths=WIDTHS,
-                       landscape=True)
+                       landscape=True, as_of=as_of)

@@ -138,7 +138,7 @@ def _cell_outcome(value, convert: Callable[[Any], Any], missing: Refused | None)
     """One distinct value of the column: typed, None (blank), or Refused."""
     if value.__class__ is ExcelError:
         return Refused(A.ExcelErrorValue())
-    if is_blank(value):
+    if value is None or (isinstance(value, str) and not value.strip()):  # is_blank, once per distinct value
         return missing
     try:
         return convert(value)
@@ -168,14 +168,16 @@ def convert_column(values: Sequence, convert: Callable[[Any], Any],
 
 
 _NUMBERS = frozenset({bool, int, float})
+_TYPED = _NUMBERS | {ExcelError}
 
 
 def _keys(values: Sequence) -> Sequence:
-    """The values as dictionary keys: 1, 1.0 and True are one key yet convert differently,
-    so when a column mixes those types each number is keyed with its type."""
-    if len(_NUMBERS.intersection(map(type, values))) < 2:
+    """The values as dictionary keys. 1, 1.0 and True are one key yet convert differently, and so are
+    the text "#N/A" and an error cell: when a column mixes such types, each of them is keyed with its type."""
+    types = set(map(type, values))
+    if len(types & _NUMBERS) < 2 and ExcelError not in types:
         return values
-    return [_Typed(value) if value.__class__ in _NUMBERS else value for value in values]
+    return [_Typed(value) if value.__class__ in _TYPED else value for value in values]
 
 
 class _Typed(tuple):

@@ -1,8 +1,11 @@
 """A realistic synthetic workbook, for demonstrations and for testing the tool.
 
 `generate` invents a CitésLab site in Besançon: porteurs from the QPV, their
-rendez-vous, workshops, awareness actions, référents, the follow-up of the
-businesses created and the funding of the post. The figures follow the
+rendez-vous (a few planned in the weeks after the as-of date), workshops,
+awareness actions, référents, the follow-up of the businesses created, and
+its three conseillères, whose posts opened in turn, with their funding
+(`staff`). Files left dormant for months are partly closed as Abandon, as a
+coordinator does after relaunching them. The figures follow the
 site's reality (about 400 new people a year, each met a few times within a
 few months of the first contact before a partner takes over, about 40 % of a
 cohort creating a business, about 80 % of businesses alive after three years)
@@ -28,11 +31,11 @@ from decimal import Decimal
 from faker import Faker
 
 from citeslab_xl.core import schema
-from citeslab_xl.core.dataset import share_column
 from citeslab_xl.core.errors import RequestRefused
 from citeslab_xl.core.periods import month_end, months_between, shift_months, shift_years
 from citeslab_xl.demo import vocabulary as site
 from citeslab_xl.demo.mistakes import Spoiled, Spoiler
+from citeslab_xl.demo.staff import Post, charge_on, financement, posts
 from citeslab_xl.demo.vocabulary import make_email, make_phone, make_siret, slug
 
 
@@ -40,6 +43,7 @@ from citeslab_xl.demo.vocabulary import make_email, make_phone, make_siret, slug
 class DemoData:
     rows: dict[str, list[dict]]
     spoiled: list[Spoiled]
+    charges: tuple[tuple[str, float], ...] = site.CHARGES  # Paramètres › Chargés de mission (name, ETP)
 
     @property
     def row_count(self) -> int:
@@ -98,6 +102,7 @@ class _Generator:
         self.start = max(shift_years(as_of, -years), site.EARLIEST)
         self.people_per_year = people_per_year
         self.paths: list[_Path] = []
+        self.staff: list[Post] = []
 
     def days(self, low: int, high: int) -> timedelta:
         return timedelta(days=self.rng.randint(low, high))
@@ -138,6 +143,7 @@ class _Generator:
 
     def porteurs(self) -> list[dict]:
         firsts = self.first_contacts()
+        self.staff = posts(firsts[0] if firsts else self.start, self.as_of)
         creators = self.creators(firsts)
         width = max(5, len(str(len(firsts))))
         rows = []
@@ -162,7 +168,7 @@ class _Generator:
             situation=self.sometimes_blank(_pick(rng, site.SITUATION_WEIGHTS)),
             niveau=self.sometimes_blank(_pick(rng, site.NIVEAU_WEIGHTS)),
             prescripteur=self.sometimes_blank(_pick(rng, site.PRESCRIPTEUR_WEIGHTS)),
-            date_premier_contact=first, charge=site.CHARGE, secteur=secteur, statut=path.statut,
+            date_premier_contact=first, charge=charge_on(self.staff, first, rng), secteur=secteur, statut=path.statut,
             partenaire=path.partenaire, date_orientation=path.orientation,
             date_creation=path.creation, date_cessation=path.cessation,
         )
@@ -235,11 +241,19 @@ class _Generator:
             # those who give up mostly do so early, after one entretien at most
             path = _Path("Abandon", first + self.days(14, site.ABANDON_DAYS), rng.randint(0, 1))
         else:
-            # a project left dormant, never formally closed
+            # a project left dormant
             path = _Path("Émergence", first + self.days(30, site.JOURNEY_DAYS), rng.randint(0, 3))
         if path.journey_end <= as_of:
-            return path
+            return self.closed_after_relaunch(path)
         return _Path(self.ongoing_statut(first), path.journey_end, path.entretiens)
+
+    def closed_after_relaunch(self, path: _Path) -> _Path:
+        """A file still open months after its last entretien: the coordinator closes some of them as Abandon."""
+        closing = path.journey_end + self.days(*site.CLOSING_DAYS)
+        share = {"Émergence": site.CLOSED_DORMANT_SHARE, "Orienté": site.CLOSED_ORIENTED_SHARE}.get(path.statut, 0)
+        if self.rng.random() < share and closing <= self.as_of:
+            return _Path("Abandon", path.journey_end, path.entretiens, path.partenaire, path.orientation)
+        return path
 
     def cessation(self, creation: date) -> date | None:
         """≈ 20 % close within three years, a few more later on."""
@@ -257,44 +271,45 @@ class _Generator:
     def rendez_vous(self, porteurs: list[dict]) -> list[dict]:
         rows = []
         for porteur, path in zip(porteurs, self.paths, strict=True):
-            rows.extend(self.meetings(porteur["id"], porteur["date_premier_contact"], path))
+            rows.extend(self.meetings(porteur["id"], porteur["date_premier_contact"], path, porteur["charge"]))
         order = {t: i for i, t in enumerate(schema.DEFAULT_LISTS["Type de rendez-vous"])}
         rows.sort(key=lambda r: (r["date"], r["id_porteur"], order[r["type"]]))
         return rows
 
-    def meetings(self, ident: str, first: date, path: _Path) -> list[dict]:
+    def meetings(self, ident: str, first: date, path: _Path, charge: str) -> list[dict]:
+        """Her rendez-vous, all with the conseillère who took her: some of those still followed have one planned."""
         rng = self.rng
         rows = [self.meeting(first, ident, "Premier accueil", site.PREMIER_ACCUEIL_MINUTES,
-                             "Présentation du dispositif")]
+                             "Présentation du dispositif", charge)]
         span = (path.journey_end - first).days
         if span >= 7:
             for offset in sorted(rng.randint(7, span) for _ in range(path.entretiens)):
                 day = workday_on_or_before(first + timedelta(days=offset))
                 if day <= self.as_of:
                     rows.append(self.meeting(day, ident, "Entretien", site.ENTRETIEN_MINUTES,
-                                             rng.choice(site.OBJETS_ENTRETIEN)))
+                                             rng.choice(site.OBJETS_ENTRETIEN), charge))
         if path.creation is not None and rng.random() < site.POST_CREATION_SHARE:
-            rows.extend(self.follow_up_meetings(ident, path.creation, path.cessation))
+            rows.extend(self.follow_up_meetings(ident, path.creation, path.cessation, charge))
         if path.journey_end > self.as_of and rng.random() < 0.4:
             planned = workday_on_or_before(self.as_of + self.days(3, 30))
-            rows.append(self.meeting(planned, ident, "Entretien", (60,), "Point d'étape"))
+            rows.append(self.meeting(planned, ident, "Entretien", (60,), "Point d'étape", charge))
         return rows
 
-    def follow_up_meetings(self, ident: str, creation: date, cessation: date | None) -> list[dict]:
+    def follow_up_meetings(self, ident: str, creation: date, cessation: date | None, charge: str) -> list[dict]:
         end = min(shift_years(creation, 3), cessation or self.as_of, self.as_of)
         span = (end - creation).days
         if span < 20:
             return []
         offsets = sorted(self.rng.randint(20, span) for _ in range(self.rng.randint(1, 2)))
         return [self.meeting(workday_on_or_before(creation + timedelta(days=o)), ident,
-                             "Suivi post-création", site.SUIVI_MINUTES, self.rng.choice(site.OBJETS_SUIVI))
+                             "Suivi post-création", site.SUIVI_MINUTES, self.rng.choice(site.OBJETS_SUIVI), charge)
                 for o in offsets]
 
-    def meeting(self, day: date, ident: str, kind: str, durations: tuple[int, ...], objet: str) -> dict:
+    def meeting(self, day: date, ident: str, kind: str, durations: tuple[int, ...], objet: str, charge: str) -> dict:
         row = _empty(schema.RENDEZ_VOUS)
         modalite = "Face-à-face" if kind == "Premier accueil" else _pick(self.rng, site.MODALITE_WEIGHTS)
         row.update(date=day, id_porteur=ident, type=kind, modalite=modalite,
-                   duree=self.rng.choice(durations), charge=site.CHARGE, objet=objet)
+                   duree=self.rng.choice(durations), charge=charge, objet=objet)
         return row
 
     # workshops
@@ -448,21 +463,6 @@ class _Generator:
                 break
         return rows
 
-    # funding
-    def financement(self, porteurs: list[dict]) -> list[dict]:
-        first_year = min((p["date_premier_contact"].year for p in porteurs), default=self.as_of.year)
-        rows = []
-        for year in range(first_year, self.as_of.year + 1):
-            row = _empty(schema.FINANCEMENT)
-            base = 45000 + (year - 2005) * 450 + self.rng.uniform(-800, 800)
-            cost = min(55000.0, max(45000.0, base))
-            row.update(annee=year, poste="Poste 1", etp=Decimal("1"), cout=Decimal(f"{cost:.2f}"))
-            shares = {"Caisse des Dépôts": 100} if year < 2008 else {"Agglomération": 80, "Région": 20}
-            for funder in schema.DEFAULT_FUNDERS:
-                row[share_column(funder)] = shares.get(funder)
-            rows.append(row)
-        return rows
-
     def all_rows(self) -> dict[str, list[dict]]:
         porteurs = self.porteurs()
         ateliers, photolangage = self.ateliers(porteurs)
@@ -474,7 +474,7 @@ class _Generator:
             "sensibilisation": self.sensibilisation(),
             "referents": self.referents(),
             "suivi": self.suivi(porteurs),
-            "financement": self.financement(porteurs),
+            "financement": financement(self.staff, self.as_of, self.rng),
         }
 
 

@@ -9,7 +9,6 @@ import re
 import unicodedata
 from datetime import date
 
-
 EARLIEST = date(2005, 1, 1)
 # The site's conseillères today (Paramètres › Chargés de mission, with their ETP), in the order their posts
 # opened: the first with the site, the others at the rentrée (1 September) of each of LATER_POSTS_YEARS
@@ -33,9 +32,9 @@ ORIENTED_SHARE = 0.35
 ABANDON_SHARE = 0.20
 # A file left open with nobody seen for CLOSING_DAYS after the last entretien: the coordinator relaunches it
 # and closes a share of them as Abandon (more of the dormant ones than of those a partner took over).
-CLOSING_DAYS = (120, 300)
-CLOSED_DORMANT_SHARE = 0.6
-CLOSED_ORIENTED_SHARE = 0.3
+CLOSING_DAYS = (90, 240)
+CLOSED_DORMANT_SHARE = 0.8
+CLOSED_ORIENTED_SHARE = 0.4
 
 # The journey with the CitésLab, in days after the first contact: the last
 # entretien comes within JOURNEY_DAYS, an orientation within ORIENTATION_DAYS,

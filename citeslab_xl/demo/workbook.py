@@ -18,5 +18,5 @@ def write_demo(path: str | Path, people: int = 400, years: int = 3, seed: int = 
     target = Path(path)
     files.check_new_target(target, SUFFIXES)  # before the generation, which takes seconds for a large demo
     data = generate(people, years, seed, errors, as_of=as_of)
-    files.create_file(target, build_workbook(data.rows).save, suffixes=SUFFIXES)
+    files.create_file(target, build_workbook(data.rows, charges=data.charges).save, suffixes=SUFFIXES)
     return data

@@ -152,26 +152,31 @@ def purge_list(path: str | Path, as_of: date | None = None) -> PurgeReport:
 
 def refresh_layouts(dataset: Dataset, run: plan.RunPlan, as_of: date) -> list[SheetLayout]:
     """Every generated sheet of a refresh, in the order they appear in the workbook."""
-    from citeslab_xl.core import sheets
+    from citeslab_xl.core import committees, sheets
+    from citeslab_xl.core.per_run import one_run
+    from citeslab_xl.core.todo import todo_layout
 
     site = dataset.settings.nom_du_site
-    return ([sheets.anomalies_layout(dataset.anomalies, site, as_of)]
-            + [sheets.synthese_layout(dataset, month, as_of) for month in run.months]
-            + [sheets.historique_layout(dataset, as_of),
-               sheets.copil_layout(dataset, run.copil_year, as_of),
-               sheets.cotech_layout(dataset, run.cotech, as_of),
-               sheets.financement_layout(dataset, as_of),
-               sheets.echeancier_layout(dataset, as_of)])
+    with one_run():  # the schedule, the funding split, the file active: computed once for every sheet
+        return ([sheets.anomalies_layout(dataset.anomalies, site, as_of), todo_layout(dataset, as_of)]
+                + [sheets.synthese_layout(dataset, month, as_of) for month in run.months]
+                + [sheets.historique_layout(dataset, as_of),
+                   committees.copil_layout(dataset, run.copil_year, as_of),
+                   committees.cotech_layout(dataset, run.cotech, as_of),
+                   sheets.financement_layout(dataset, as_of),
+                   sheets.echeancier_layout(dataset, as_of)])
 
 
 def committee_layout(dataset: Dataset, kind: str, period: Period | None, as_of: date) -> SheetLayout:
     """`COPIL AAAA` or `COTECH AAAA-Tn`, for a period of the committee's kind (by default the current one)."""
-    from citeslab_xl.core import sheets
+    from citeslab_xl.core import committees
+    from citeslab_xl.core.per_run import one_run
 
     chosen = committee_period(kind, period, as_of)
-    if kind == "copil":
-        return sheets.copil_layout(dataset, chosen.debut.year, as_of)
-    return sheets.cotech_layout(dataset, chosen, as_of)
+    with one_run():
+        if kind == "copil":
+            return committees.copil_layout(dataset, chosen.debut.year, as_of)
+        return committees.cotech_layout(dataset, chosen, as_of)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 
@@ -179,10 +180,13 @@ class PackageEdit:
             self.put_text(CONTENT_TYPES_URI, new)
 
     def _check_well_formed(self) -> None:
-        """A splice bug must not reach the user's file."""
+        """A splice bug must not reach the user's file (expat without handlers: no tree is built)."""
         for name, data in self.parts.items():
             if name.endswith((".xml", ".rels")):
-                ElementTree.fromstring(data)
+                try:
+                    expat.ParserCreate().Parse(data, True)
+                except expat.ExpatError as error:
+                    raise expat.ExpatError(f"{name} : {error}") from error
 
 
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:

@@ -4,8 +4,9 @@ openpyxl loses what it does not model when it re-saves a workbook (shapes and
 form buttons, chartEx charts, slicers, some extensions), so the workbook is
 never re-saved. What changes in the package:
 - the parts of the generated sheets (sheet, drawing, charts, their rels);
-  a sheet the tool already owns is rebuilt in place, under the same part name
-  and at the same position; a new one is appended at the end;
+  a sheet the tool already owns is rebuilt in place, under the same part name;
+  a new one is added, and the tool's sheets then take their fixed place in the
+  tabs (tab_order.py, plan.tab_order), behind hers;
 - `xl/workbook.xml`: its `<sheets>` list when a sheet is added, and its
   `<definedNames>` list when a generated sheet lacks its ownership marker;
   the workbook's rels, `[Content_Types].xml`;
@@ -31,7 +32,7 @@ from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, 
 from citeslab_xl.adapters.opc.package import Entry
 from citeslab_xl.adapters.opc.packuri import STYLES_URI
 from citeslab_xl.adapters.render import render_workbook
-from citeslab_xl.adapters.workbook_file import app_properties, code_names
+from citeslab_xl.adapters.workbook_file import app_properties, code_names, tab_order
 from citeslab_xl.adapters.workbook_file.book import BookInfo, SheetEntry, locked_structure
 from citeslab_xl.adapters.workbook_file.ownership import Ownership, mark_sheets, record_ownership
 from citeslab_xl.adapters.workbook_file.styles import StyleMerger, remap_styles
@@ -108,6 +109,7 @@ def splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
     owned = ownership.after(book, [layout.name for layout in layouts], added_names)
     record_ownership(edit, owned)
     mark_sheets(edit, book, ownership, owned, added_names)
+    tab_order.order_tabs(edit, book, owned)
     return edit.entries()
 
 

@@ -1,0 +1,70 @@
+"""Suppression holds across the exports of a year: the audit by linear programming (export.md › Small counts)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from citeslab_xl.core import audit
+from citeslab_xl.core.dataset import from_records
+from citeslab_xl.core.export_audit import audit_year
+
+QUARTIERS = ("Planoise", "Battant", "Montrapon", "Hors QPV")
+AS_OF = date(2027, 1, 15)
+
+
+def porteur(i: int, day: date, quartier: str, sexe: str) -> dict:
+    return dict(_row=i + 2, id=f"P{i}", nom="N", prenom="P", sexe=sexe, quartier=quartier,
+                date_premier_contact=day, consentement=True, statut="Accueil")
+
+
+def site(per_month: list[int], seed: int = 0) -> list[dict]:
+    rng = random.Random(seed)
+    people = []
+    for month, n in enumerate(per_month, start=1):
+        for _ in range(n):
+            people.append(porteur(len(people), date(2026, month, rng.randint(1, 28)), rng.choice(QUARTIERS),
+                                  rng.choice("FH")))
+    return people
+
+
+def exposed(findings: list[audit.Finding]) -> list[audit.Finding]:
+    return [f for f in findings if not f.protected]
+
+
+def test_linear_programming_finds_a_month_given_away_by_two_totals():
+    # the issue's case, as files published it before: the year, Q3's August and the other ten months
+    months = [("m", m) for m in range(1, 13)]
+    shown = {**{k: 33 for k in months if k[1] not in (8, 12)}, ("m", 8): 11, "year": 374}
+    shown[("m", 1)] = 362 - 33 * 9
+    found = audit.audit(shown, {("m", 12): (1, 4)}, [audit.Relation(tuple(months), "year")], [("m", 12)])
+    assert found[0].interval == (1.0, 1.0) and not found[0].protected
+
+
+def test_the_august_december_case_is_closed():
+    # 374 new porteurs in 2026: 11 in August, 1 in December, 362 in the ten other months
+    per_month = [37, 36, 36, 36, 36, 36, 37, 11, 36, 36, 36, 1]
+    assert sum(per_month) == 374 and sum(per_month) - 11 - 1 == 362
+    dataset = from_records({"porteurs": site(per_month)})
+    published, findings = audit_year(dataset, 2026, AS_OF)
+    assert not published.conflicts  # a cell hidden in one file is hidden in all
+    total = (2026, "nouveaux_porteurs", "", "", tuple(range(1, 13)))
+    december = (2026, "nouveaux_porteurs", "", "", (12,))
+    assert published.cells[december] == "< 5"
+    assert published.cells[(2026, "nouveaux_porteurs", "", "", (8,))] == 11  # the Q3 export still prints August
+    assert published.cells[total] == "masqué"  # the year's total no longer gives December back
+    december_found = next(f for f in findings if f.key == december)
+    assert december_found.protected and december_found.interval[1] > december_found.interval[0]
+    assert exposed(findings) == []
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(min_value=0, max_value=7), min_size=12, max_size=12), st.integers(0, 10_000))
+def test_no_hidden_count_of_a_small_site_can_be_worked_back_from_all_its_files(per_month, seed):
+    dataset = from_records({"porteurs": site(per_month, seed)})
+    published, findings = audit_year(dataset, 2026, AS_OF)
+    assert not published.conflicts
+    assert exposed(findings) == []
