@@ -48,7 +48,7 @@ RISKY = {"date_premier_contact": "=1+1", "quartier": "@SUM(A1)", "telephone": "-
          "niveau": "VRAI"}
 # The only formulas a button writes: Total rows and links to a cell of the workbook.
 OUR_FORMULA = re.compile(r"=SUM\([A-Z]{1,3}\d+:[A-Z]{1,3}\d+\)"
-                         r"|=HYPERLINK\(\"#'[^'\"]+'![A-Z]{1,3}\d+\",\"[A-Z]{1,3}\d+\"\)")
+                         r"|=HYPERLINK\(\"#'[^'\"]+'![A-Z]{1,3}\d+\",\"(?:[^\"]|\"\")*\"\)")  # a cell, or a name
 LINK = re.compile(r"=HYPERLINK\(\"#([^\"]+)\",\"([^\"]+)\"\)")
 ENTRY_POINTS = [buttons.verifier, buttons.actualiser, buttons.comite_pilotage, buttons.comite_technique]
 
@@ -204,10 +204,10 @@ def generated_names(payload: dict, actions: dict) -> set[str]:
 def test_actualiser_writes_what_the_file_writer_writes(demo_payload, actualised, refreshed_file):
     after = apply_actions(demo_payload, actualised)
     expected = load_workbook(refreshed_file).sheetnames
-    assert list(after) == expected  # the same sheets, added at the end in the same order
+    assert list(after) == expected  # the same sheets, in the same fixed order (plan.tab_order)
     generated = [name for name in expected if plan.is_generated_name(name) and name != "Journal"]
-    assert generated == ["Anomalies", "Synthèse 2026-10", "Synthèse 2026-11", "Historique mensuel", "COPIL 2026",
-                         "COTECH 2026-T4", "Financement calculé", "Échéancier suivis"]
+    assert generated == ["À faire", "Synthèse 2026-11", "COPIL 2026", "COTECH 2026-T4", "Anomalies",
+                         "Historique mensuel", "Financement calculé", "Échéancier suivis", "Synthèse 2026-10"]
     assert_same_as_file(after, refreshed_file, generated)
 
     (row,) = journal(after)
@@ -339,7 +339,7 @@ def test_a_second_run_rebuilds_the_sheets_in_place_and_appends_to_the_journal(de
     second_payload = with_markers(demo_payload, actualised)
     actions = run_button(buttons.actualiser, second_payload)
     counts = action_counts(actions)
-    assert counts["addSheet"] == 0 and counts["sheetClear"] == 8  # the current month, every-run sheets, Journal
+    assert counts["addSheet"] == 0 and counts["sheetClear"] == 9  # the current month, every-run sheets, Journal
     after = apply_actions(second_payload, actions)
     assert list(after) == list(first)
     for name in first:
@@ -363,8 +363,8 @@ def test_sheets_made_by_the_buttons_are_rebuilt_by_the_command_line(demo_payload
     before = load_workbook(path).sheetnames
     report = api.refresh(path, as_of=AS_OF)
     assert load_workbook(path).sheetnames == before
-    assert report.sheets == ["Anomalies", "Synthèse 2026-11", "Historique mensuel", "COPIL 2026", "COTECH 2026-T4",
-                             "Financement calculé", "Échéancier suivis"]
+    assert report.sheets == ["Anomalies", "À faire", "Synthèse 2026-11", "Historique mensuel", "COPIL 2026",
+                             "COTECH 2026-T4", "Financement calculé", "Échéancier suivis"]
     assert [row[1] for row in journal(file_sheets(path))] == ["Actualiser les synthèses"] * 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import random
 import re
@@ -15,9 +16,10 @@ from libreoffice import first_page_png, pdf_text, requires_soffice, to_pdf
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 
-from citeslab_xl.adapters.export_file import FLAG_FILL, write_export
+from citeslab_xl.adapters.export_file import FLAG_FILL, long_form_paths, write_export
+from citeslab_xl.adapters.reading import sha256_of
 from citeslab_xl.adapters.template import build_workbook
-from citeslab_xl.core import indicators, monthly, periods
+from citeslab_xl.core import indicators, long_form, monthly, periods
 from citeslab_xl.core.dataset import from_records
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.export import SHEETS, build_export
@@ -174,10 +176,17 @@ def cell_texts(path: Path) -> list[str]:
     return [str(cell.value) for ws in wb.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None]
 
 
+def beside(path: Path) -> dict[str, str]:
+    """The long-form CSV and its data package written beside an export (none beside a source workbook)."""
+    csv_path, package_path = long_form_paths(path)
+    return {p.name: p.read_text(encoding="utf-8") for p in (csv_path, package_path) if p.exists()}
+
+
 def leaks(path: Path, values: list[str]) -> list[tuple[str, str]]:
-    """(value, where) for each personal value found in a cell or in any part of the file."""
+    """(value, where) for each personal value found in a cell, in any part of the file, or in the files beside it."""
     places = {f"cellule « {text} »": text for text in cell_texts(path)}
     places.update(zip_texts(path))
+    places.update(beside(path))
     found = []
     for value in {v for v in values if v}:
         needle = value.casefold()
@@ -188,7 +197,7 @@ def leaks(path: Path, values: list[str]) -> list[tuple[str, str]]:
 def dates_in(path: Path) -> set[date]:
     """Every date written anywhere in the file, as dd/mm/yyyy or yyyy-mm-dd."""
     found = set()
-    for text in [*zip_texts(path).values(), *cell_texts(path)]:
+    for text in [*zip_texts(path).values(), *cell_texts(path), *beside(path).values()]:
         for d, m, y in re.findall(r"\b(\d{2})/(\d{2})/(\d{4})\b", text):
             found.add(date(int(y), int(m), int(d)))
         for y, m, d in re.findall(r"\b(\d{4})-(\d{2})-(\d{2})", text):
@@ -201,8 +210,10 @@ def allowed_dates(period: str) -> set[date]:
     p = parse_period(period)
     compared = [p, periods.previous_year(p), periods.year_to_date(p), periods.previous_year(periods.year_to_date(p))]
     today = date.today()
+    # the long form gives each month of the period its first and last day: a calendar's, not a person's
+    months = periods.months_between(min(q.debut for q in compared), max(q.fin for q in compared))
     return {AS_OF, today, today - timedelta(days=1), today + timedelta(days=1)} | {
-        d for q in compared for d in (q.debut, q.fin)}
+        d for q in [*compared, *months] for d in (q.debut, q.fin)}
 
 
 # --- no personal data ------------------------------------------------------------------------
@@ -260,7 +271,7 @@ def test_only_values_and_nothing_borrowed(known, tmp_path):
     source, dataset = known
     path = exported(source, dataset, "2026-10", tmp_path)
     wb = load_workbook(path)
-    assert wb.sheetnames == list(SHEETS)
+    assert wb.sheetnames == [*SHEETS, long_form.SHEET]
     assert all(ws.sheet_state == "visible" for ws in wb.worksheets)
     assert len(wb.defined_names) == 0 and all(len(ws.defined_names) == 0 for ws in wb.worksheets)
     assert wb.properties.creator == "citeslab-xl"
@@ -486,3 +497,37 @@ def test_a_running_cohort_is_not_held_against_the_objective():
     # cohort 2023 closed on 31/12/2025; cohort 2024 runs until 31/12/2026
     assert column_of(cohorts, "2023") == [6, 0, 0.0, 0.4]
     assert column_of(cohorts, "2024") == [6, 6, 1.0, "en cours"]
+
+
+# --- the long form, made to be stacked ---------------------------------------------------------
+
+def test_the_long_form_is_a_valid_data_package_that_says_what_the_sheets_say(known, tmp_path):
+    from frictionless import Package
+
+    source, dataset = known
+    path = exported(source, dataset, "2026-10", tmp_path)
+    csv_path, package_path = long_form_paths(path)
+    report = Package(str(package_path)).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert {r["schema_version"] for r in rows} == {long_form.SCHEMA_VERSION}
+    assert {r["threshold"] for r in rows} == {"5"}
+    assert {r["source_sha256"] for r in rows} == {sha256_of(source)}
+    assert {r["site"] for r in rows} == {"'" + SITE}  # a formula-looking text stays text in a spreadsheet
+    october = {(r["indicator"], r["breakdown"], r["category"]): r for r in rows
+               if (r["period_start"], r["period_end"]) == ("2026-10-01", "2026-10-31")}
+    activity = table(build_export(dataset, parse_period("2026-10"), AS_OF, "0" * 64, "1"), "Indicateurs", "Activité")
+    new = column_of(activity, "Nouveaux porteurs")[0]
+    assert october[("nouveaux_porteurs", "", "")]["shown"] == str(new)
+    hidden = [r for r in rows if r["shown"] in ("< 5", "masqué")]
+    assert hidden and all(r["value"] == "" for r in hidden)
+    sheet_rows = list(load_workbook(path)[long_form.SHEET].iter_rows(values_only=True))
+    assert len([r for r in sheet_rows if r and r[0] == long_form.SCHEMA_VERSION]) == len(rows)
+
+
+def test_an_export_refuses_when_its_csv_exists_and_writes_nothing(known, tmp_path):
+    source, dataset = known
+    (tmp_path / "export-2026-10.csv").write_text("déjà là", encoding="utf-8")
+    with pytest.raises(WriteRefused):
+        exported(source, dataset, "2026-10", tmp_path)
+    assert not (tmp_path / "export-2026-10.xlsx").exists()

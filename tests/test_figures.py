@@ -7,6 +7,7 @@ import pytest
 from citeslab_xl.core import figures, indicators, monthly, periods
 from citeslab_xl.core.dataset import from_records
 from citeslab_xl.core.figures import FIGURES, Kind
+from citeslab_xl.core.layout import PERCENT
 
 
 def test_every_indicator_and_monthly_figure_has_one_entry():
@@ -49,6 +50,42 @@ def test_terminal_spelling(key, value, shown):
 
 def test_euros_and_formats():
     assert figures.display(Kind.EUROS, 36000) == "36 000,00 €"
-    assert FIGURES["part_femmes"].number_format == "0.0%"
+    assert FIGURES["part_femmes"].number_format == PERCENT  # « 40,0 % », the layout's French percentage
     assert FIGURES["nouveaux_porteurs"].number_format is None
     assert figures.years_label("1") == "1 an" and figures.years_label(3) == "3 ans"
+
+
+# --- the national figures on every sheet that shows the public (issue 11) ---------------------------
+
+NATIONAL = ("part_qpv", "qpv_couverts", "part_moins_25", "part_bac_plus", "part_demandeurs_emploi")
+
+
+def _table(layout, title: str):
+    return next(t for t in layout.tables() if t.title and t.title.startswith(title))
+
+
+def _national_dataset():
+    people = [{"_row": i + 2, "id": f"P{i}", "nom": "N", "prenom": "P", "statut": "Orienté", "consentement": True,
+               "date_premier_contact": date(2026, 10, 1 + i), "quartier": "Planoise" if i % 2 else "Battant",
+               "date_naissance": date(1990, 1, 1), "niveau": "Bac", "situation": "Demandeur d'emploi",
+               "partenaire": "Adie", "date_orientation": date(2026, 10, 20)} for i in range(6)]
+    return from_records({"porteurs": people})
+
+
+def test_the_national_figures_are_in_the_synthese_the_copil_and_the_export():
+    from citeslab_xl.core import committees, export, sheets
+
+    as_of, dataset = date(2026, 11, 26), _national_dataset()
+    synthese = _table(sheets.synthese_layout(dataset, periods.month(2026, 10), as_of), "Public")
+    rows = {row[0]: row[1] for row in synthese.rows}
+    assert [rows[FIGURES[key].label] for key in NATIONAL] == [1.0, 2, 0.0, 1.0, 1.0]
+    reached = next(i for i, row in enumerate(synthese.rows) if row[0] == FIGURES["qpv_couverts"].label)
+    assert (reached, 1) not in synthese.cell_formats  # a number of quartiers, not a percentage
+    activity = {row[0]: row[1] for row in _table(sheets.synthese_layout(dataset, periods.month(2026, 10), as_of),
+                                                 "Activité").rows}
+    assert (activity["Personnes orientées"], activity["Taux d'orientation"]) == (6, 1.0)
+    copil = committees.copil_layout(dataset, 2026, as_of)
+    assert FIGURES["part_bac_plus"].label in {row[0] for row in _table(copil, "Profil du public").rows}
+    layouts = export.build_export(dataset, periods.year(2026), as_of, "0" * 64, "1")
+    public = _table(next(layout for layout in layouts if layout.name == "Indicateurs"), "Public")
+    assert {FIGURES[key].label for key in NATIONAL} <= {row[0] for row in public.rows}

@@ -148,3 +148,35 @@ def test_the_template_file_is_read_with_its_dates_and_counts_them(tmp_path):
     assert (battant.code, battant.since, battant.until) == ("QN02517N", QPV_2024, None)
     assert ind.part_qpv(dataset, periods.year(2023), AS_OF) == 1 / 3
     assert ind.part_qpv(dataset, periods.year(2024), AS_OF) == 2 / 3
+
+
+def test_the_quartiers_that_were_qpv_through_a_period():
+    settings = Settings()
+    every_qpv = {"Orchamps-Palente", "Planoise", "Montrapon", "Clairs-Soleils", "Hauts de Saint-Claude", "Battant"}
+    assert settings.qpv_names() == every_qpv
+    assert settings.qpv_names(date(2023, 1, 1), date(2023, 12, 31)) == every_qpv - {"Battant", "Hauts de Saint-Claude"}
+    assert settings.qpv_names(date(2024, 1, 1), date(2024, 12, 31)) == every_qpv
+    assert "Battant" not in settings.qpv_names(date(2023, 12, 1), date(2024, 1, 31))  # not a QPV all along
+    ended = Settings(quartiers=[Quartier("Les Vaîtes", "QP025001", True, None, date(2023, 12, 31))])
+    assert ended.qpv_names(date(2023, 1, 1), date(2023, 12, 31)) == {"Les Vaîtes"}
+    assert ended.qpv_names(date(2024, 1, 1), date(2024, 1, 31)) == set()
+
+
+def test_a_workbook_made_before_the_qpv_dates_reads_its_next_list_as_it_is(tmp_path):
+    # Quartiers with three columns, then a blank one and Chargés de mission: the names are not QPV dates
+    wb = build_workbook({"porteurs": [porteur("B1", date(2023, 3, 1), "Battant")]})
+    ws = wb["Paramètres"]
+    names = next(c.column for c in ws[1] if c.value == "Quartiers")
+    for row in ws.iter_rows(min_col=names + 3, max_col=names + 4):
+        for cell in row:
+            cell.value = None
+    ws.cell(row=1, column=names + 4, value="Chargés de mission")
+    ws.cell(row=2, column=names + 4, value="Awa Diallo")
+    ws.cell(row=1, column=names + 5, value="ETP")
+    ws.cell(row=2, column=names + 5, value=1)
+    path = tmp_path / "ancien.xlsx"
+    wb.save(path)
+    dataset = check_file(path, AS_OF)
+    assert [a for a in dataset.anomalies if a.feuille == "Paramètres"] == []
+    assert all(q.since is None and q.until is None for q in dataset.settings.quartiers)
+    assert ind.part_qpv(dataset, periods.year(2023), AS_OF) == 1.0  # without dates, Battant is a QPV all along

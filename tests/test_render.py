@@ -19,7 +19,15 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
 from citeslab_xl.adapters.font_order import EXCEL_ORDER
-from citeslab_xl.adapters.render import HEADER_FILL, cell_value, render_layout, render_workbook, summed_columns
+from citeslab_xl.adapters.render import (
+    HEADER_FILL,
+    block_height,
+    block_starts,
+    cell_value,
+    render_layout,
+    render_workbook,
+    summed_columns,
+)
 from citeslab_xl.core.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
 
 QUARTIERS = Table(
@@ -260,7 +268,15 @@ def test_a_header_wider_than_its_column_gets_a_taller_row(tmp_path):
     ws = load_workbook(saved(tmp_path, [layout]))["S"]
     assert ws.row_dimensions[find_row(ws, "Quartier")].height >= 30
     narrow = load_workbook(saved(tmp_path, [SheetLayout("S", "S", blocks=[table])]))["S"]
-    assert narrow.row_dimensions[find_row(narrow, "Quartier")].height is None
+    assert narrow.row_dimensions[find_row(narrow, "Quartier")].height == 15
+
+
+def test_every_row_has_a_known_height_so_that_pages_break_alike_in_excel_and_libreoffice(tmp_path):
+    layout = synthese()
+    ws = load_workbook(saved(tmp_path, [layout]))["Synthèse 2025-01"]
+    last = block_starts(layout, 4)[-1] + block_height(layout.blocks[-1])  # the foot of the last chart
+    assert all(ws.row_dimensions[r].height >= 15 for r in range(1, last))
+    assert ws.row_dimensions[1].height > 15  # the title's 14 pt
 
 
 def test_ampersand_in_title_is_not_a_header_code(tmp_path):

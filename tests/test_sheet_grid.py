@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from conftest import AS_OF
 from openpyxl import Workbook
 
 from citeslab_xl import api
@@ -18,7 +19,6 @@ from citeslab_xl.adapters.render import render_layout
 from citeslab_xl.core import plan
 from citeslab_xl.core.layout import Chart, Note, SheetLayout, Table
 from citeslab_xl.core.sheet_grid import GENERAL, lay_out
-from conftest import AS_OF
 
 
 def _layouts(path) -> list[SheetLayout]:

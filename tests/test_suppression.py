@@ -259,3 +259,14 @@ def test_a_zero_hidden_under_a_small_total_may_show_through_a_zero_total():
                      min_size=2, max_size=2))
 def test_brute_force_two_by_two_tables_with_every_total(grid):
     assert_nothing_pinned(suppress_grid(grid, 5, row_totals=True, column_totals=True))
+
+
+def test_a_mask_decided_elsewhere_is_kept_and_protected_like_the_rest():
+    from citeslab_xl.core.suppression import Hidden, Line, suppress
+
+    # the middle cell is hidden for another table: here it needs a complement like any hidden cell
+    grid = [[20, 30, 40, 90]]
+    line = Line(((0, 0), (0, 1), (0, 2)), (0, 3))
+    table = suppress(grid, 5, [line], [[None, Hidden.SECONDARY, None, None]])
+    assert table.shown(0, 1) == "masqué"
+    assert sum(table.hidden(0, j) for j in range(3)) == 2 and table.shown(0, 0) == "masqué"

@@ -159,7 +159,7 @@ CASES = [
          ("Suivi", 2, "ID porteur", "A2", "P2")),
     Case("shares-over-100", _set("financement", 0, **{"part:Région": Decimal("50.5")}),
          _set("financement", 0, **{"part:Région": Decimal(30)}),
-         ("Financement", 2, "Caisse des Dépôts (%)", "E2", "120.5")),
+         ("Financement", 2, "Région (%)", "G2", "120.5")),  # the share that takes the sum past 100 %
     Case("funding-duplicate", _append("financement", poste="poste 1"), _append("financement", poste="Poste 2"),
          ("Financement", 3, "Poste", "B3", "2025, poste 1")),
     Case("referent-no-contact", _set("referents", 0, telephone=None),

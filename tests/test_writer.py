@@ -117,8 +117,8 @@ def test_citeslab_workbook_with_button_and_macros(citeslab):
     assert_data_sheets_unchanged(seen_before, snapshot(citeslab))
     assert_consistent(citeslab)
     wb = load_workbook(citeslab, keep_vba=True)
-    assert wb.sheetnames == ["Accueil", "Porteurs", "Rendez-vous", "Paramètres", "Anomalies", "Synthèse 2025-01",
-                             "Journal"]
+    assert wb.sheetnames == ["Accueil", "Porteurs", "Rendez-vous", "Paramètres", "Synthèse 2025-01", "Anomalies",
+                             "Journal"]  # the tabs' fixed order (plan.tab_order)
 
 
 def test_generated_sheets_hold_the_layouts(citeslab):
@@ -138,7 +138,8 @@ def test_generated_sheets_hold_the_layouts(citeslab):
     assert synthese_sheet.cell(total - 3, 3).number_format == PERCENT
     assert synthese_sheet.cell(total - 3, 4).number_format == EURO
     assert len(synthese_sheet._charts) == 1
-    assert journal_rows(citeslab) == [RUN_1 + ["Anomalies, Synthèse 2025-01", journal_rows(citeslab)[0][6]]]
+    # RUN_1 gives no as-of day: « Données au » stays empty
+    assert journal_rows(citeslab) == [RUN_1 + ["Anomalies, Synthèse 2025-01", journal_rows(citeslab)[0][6], None]]
 
 
 def test_the_journal_records_what_was_written_and_the_file_before(citeslab):
@@ -343,8 +344,8 @@ def test_dates_in_a_1904_workbook(tmp_path):
 def test_ownership_is_a_custom_property(citeslab):
     write_generated(citeslab, generated(), journal_row=RUN_1)
     properties = custom_properties(citeslab)
-    assert properties[OWNERSHIP_PROPERTY] == "Anomalies/Synthèse 2025-01/Journal"
-    assert decode_owned(properties) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+    assert properties[OWNERSHIP_PROPERTY] == "Synthèse 2025-01/Anomalies/Journal"  # in the order of the tabs
+    assert decode_owned(properties) == ["Synthèse 2025-01", "Anomalies", "Journal"]
 
 
 def test_ownership_keeps_the_other_custom_properties(tmp_path):
@@ -357,7 +358,7 @@ def test_ownership_keeps_the_other_custom_properties(tmp_path):
     write_generated(path, generated())
     properties = custom_properties(path)
     assert properties["Service"] == "CitesLab"
-    assert decode_owned(properties) == ["Anomalies", "Synthèse 2025-01"]
+    assert decode_owned(properties) == ["Synthèse 2025-01", "Anomalies"]
 
 
 def test_long_ownership_lists_fit_excel_properties():
@@ -370,7 +371,7 @@ def test_long_ownership_lists_fit_excel_properties():
 def test_earlier_ownership_is_kept(citeslab):
     write_generated(citeslab, generated())
     write_generated(citeslab, [], journal_row=RUN_1)
-    assert decode_owned(custom_properties(citeslab)) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+    assert decode_owned(custom_properties(citeslab)) == ["Synthèse 2025-01", "Anomalies", "Journal"]
 
 
 @pytest.mark.parametrize("user_name", ["Anomalies", "anomalies"])
@@ -419,7 +420,7 @@ def marked_sheets(path: Path) -> list[str]:
 
 def test_ownership_is_also_a_defined_name_on_each_generated_sheet(citeslab):
     write_generated(citeslab, generated(), journal_row=RUN_1)
-    assert marked_sheets(citeslab) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+    assert marked_sheets(citeslab) == ["Synthèse 2025-01", "Anomalies", "Journal"]
 
 
 def test_a_sheet_marked_by_the_excel_buttons_is_owned(tmp_path):
@@ -435,8 +436,8 @@ def test_a_sheet_marked_by_the_excel_buttons_is_owned(tmp_path):
     report = write_generated(path, generated())
     assert report.replaced == ["Anomalies"] and report.added == ["Synthèse 2025-01"]
     assert values(path, "Anomalies")[0][0] == "Anomalies"
-    assert decode_owned(custom_properties(path)) == ["Anomalies", "Synthèse 2025-01"]
-    assert marked_sheets(path) == ["Anomalies", "Synthèse 2025-01"]
+    assert decode_owned(custom_properties(path)) == ["Synthèse 2025-01", "Anomalies"]
+    assert marked_sheets(path) == ["Synthèse 2025-01", "Anomalies"]
     assert_consistent(path)
 
 
@@ -447,7 +448,7 @@ def test_sheets_owned_before_the_marker_existed_receive_it(citeslab):
     rewrite(citeslab, {"xl/workbook.xml": unmarked})
     assert marked_sheets(citeslab) == []
     write_generated(citeslab, [], journal_row=RUN_1)
-    assert marked_sheets(citeslab) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+    assert marked_sheets(citeslab) == ["Synthèse 2025-01", "Anomalies", "Journal"]
 
 
 @requires_soffice
@@ -456,8 +457,8 @@ def test_ownership_and_journal_survive_a_save_by_another_program(tmp_path, cites
     saved = recalculated_copy(citeslab, tmp_path / "lo")  # LibreOffice rewrites every part
     write_generated(saved, generated(), journal_row=RUN_2)
     assert [r[:5] for r in journal_rows(saved)] == [RUN_1, RUN_2]
-    assert decode_owned(custom_properties(saved)) == ["Anomalies", "Synthèse 2025-01", "Journal"]
-    assert marked_sheets(saved) == ["Anomalies", "Synthèse 2025-01", "Journal"]
+    assert decode_owned(custom_properties(saved)) == ["Synthèse 2025-01", "Anomalies", "Journal"]
+    assert marked_sheets(saved) == ["Synthèse 2025-01", "Anomalies", "Journal"]
 
 
 def test_a_journal_whose_header_was_removed_is_not_rewritten(citeslab):

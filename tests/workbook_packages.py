@@ -141,17 +141,28 @@ SHEETS_ELEMENT = re.compile(r"<(?:\w+:)?sheets>(.*?)</(?:\w+:)?sheets>", re.S)
 DEFINED_NAMES = re.compile(r"<(?:\w+:)?definedNames>.*?</(?:\w+:)?definedNames>|<(?:\w+:)?definedNames\s*/>", re.S)
 DEFINED_NAME = re.compile(r"<(?:\w+:)?definedName\b.*?</(?:\w+:)?definedName>", re.S)
 STYLE_LISTS = ("numFmts", "fonts", "fills", "borders", "cellXfs")
+SHEET = re.compile(r"<(?:\w+:)?sheet\b[^>]*/>")
+TAB_POSITIONS = re.compile(r"\s(?:activeTab|firstSheet)=\"\d+\"")
+LOCAL_SHEET_ID = re.compile(r"\slocalSheetId=\"\d+\"")
+
+
+def _without_position(defined_name: str) -> str:
+    return LOCAL_SHEET_ID.sub("", defined_name)
 
 
 def assert_shared_parts_kept_their_entries(before: dict[str, bytes], after: dict[str, bytes]) -> None:
     book = main_part(before)
     old, new = before[book].decode("utf-8-sig"), after[book].decode("utf-8-sig")
-    outside = [DEFINED_NAMES.sub("", SHEETS_ELEMENT.sub("", text)) for text in (old, new)]
-    assert outside[0] == outside[1], "workbook.xml changed outside <sheets> and <definedNames>"
-    assert SHEETS_ELEMENT.search(new).group(1).startswith(SHEETS_ELEMENT.search(old).group(1))
-    for name in DEFINED_NAME.findall(old):
-        assert name in new, f"workbook.xml lost {name}"
-    added_names = set(DEFINED_NAME.findall(new)) - set(DEFINED_NAME.findall(old))
+    outside = [TAB_POSITIONS.sub("", DEFINED_NAMES.sub("", SHEETS_ELEMENT.sub("", text))) for text in (old, new)]
+    assert outside[0] == outside[1], "workbook.xml changed outside <sheets>, <definedNames> and the active tab"
+    # the tool's sheets move to their place in the tabs (tab_order.py): every sheet element is kept as it was,
+    # and a position in <sheets> (localSheetId, activeTab) follows its sheet
+    old_sheets, new_sheets = (SHEET.findall(SHEETS_ELEMENT.search(text).group(1)) for text in (old, new))
+    assert set(old_sheets) <= set(new_sheets), "workbook.xml lost a <sheet>"
+    for name in map(_without_position, DEFINED_NAME.findall(old)):
+        assert name in map(_without_position, DEFINED_NAME.findall(new)), f"workbook.xml lost {name}"
+    added_names = set(map(_without_position, DEFINED_NAME.findall(new))) - set(
+        map(_without_position, DEFINED_NAME.findall(old)))
     assert all(f'name="{writer.OWNERSHIP_NAME}"' in name for name in added_names), added_names
 
     for name in shared_parts(before) - {book}:

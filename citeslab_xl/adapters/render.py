@@ -10,25 +10,32 @@ sheet are the `SUM` of a table's Total row.
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
-from openpyxl.worksheet.pagebreak import Break
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from citeslab_xl.adapters import font_order
-from citeslab_xl.core.layout import DATE, INTEGER, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.layout import Chart, Note, SheetLayout, Table
+from citeslab_xl.core.sheet_grid import (  # the placement the Excel buttons share (cell_value: test_render)
+    TOTAL_LABEL,
+    block_height,
+    block_starts,
+    cell_value,
+    default_format,
+    note_span,
+    summed_columns,
+)
 from citeslab_xl.core.text import is_formula_like
 
 font_order.use_excel_order()
@@ -46,15 +53,12 @@ LINK_FONT = Font(name=FONT_NAME, size=11, color="0563C1", underline="single")
 NOTE_FONT = Font(name=FONT_NAME, size=10, italic=True, color="404040")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 NOTE_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+DATE_ALIGNMENT = Alignment(horizontal="center")  # a right-aligned date would touch the text of the next column
 
-DATETIME = "dd/mm/yyyy hh:mm"
-TOTAL_LABEL = "Total"
-CHART_ROWS = 16  # rows a chart covers: 7.5 cm at the default row height
-CHART_WIDTH_CM = 16
-CHART_HEIGHT_CM = 7.5
-NOTE_MIN_COLUMNS = 6  # a note spans at least this many columns, so it reads as a paragraph
+CHART_WIDTH_CM, MAX_CHART_WIDTH_CM = 16, 24  # at least 16 cm, else as wide as the sheet's tables
+CHART_HEIGHT_CM = 8
+POINTS_PER_CM = 72 / 2.54
 LINE_HEIGHT = 15  # points, one line of 11 pt text
-MAX_TEXT = 32767  # Excel's limit for one cell
 MIN_WIDTH, MAX_WIDTH = 8, 50
 TITLE_HEIGHT = 19  # points, the 14 pt title row
 # The printable A4 page in points (openpyxl's default margins: 0.7 in each side, 0.75 in top and bottom),
@@ -92,90 +96,37 @@ def render_workbook(layouts: list[SheetLayout], *, date1904: bool = False) -> Wo
 def render_layout(ws: Worksheet, layout: SheetLayout) -> None:
     """Render `layout` into the (empty) worksheet `ws`; the sheet's name is left as is."""
     _write(ws, 1, 1, layout.title).font = TITLE_FONT
+    ws.row_dimensions[1].height = TITLE_HEIGHT  # rows are 15 pt (below): the title's 14 pt needs more
     row = 2
     if layout.subtitle:
         _write(ws, 2, 1, layout.subtitle).font = SUBTITLE_FONT
         row = 3
     first_block_row = row + 1
 
-    starts = _block_starts(layout, first_block_row)
+    starts = block_starts(layout, first_block_row)
     widths = _column_widths(layout)
     placed: dict[int, _Placed] = {}
     for index, block in enumerate(layout.blocks):
         if isinstance(block, Table):
             placed[index] = _render_table(ws, starts[index], block, widths)
-    span = max([NOTE_MIN_COLUMNS] + [len(t.headers) for t in layout.tables()])
+    span = note_span(layout)
     for index, block in enumerate(layout.blocks):
         if isinstance(block, Note):
             _render_note(ws, starts[index], block, span, widths)
         elif isinstance(block, Chart):
-            _render_chart(ws, starts[index], block, layout, placed)
+            _render_chart(ws, starts[index], block, layout, placed, _chart_width(layout, widths))
 
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column + 1)].width = width
     ws.freeze_panes = _freeze_cell(layout, placed, first_block_row)
+    _fix_row_heights(ws, layout, starts)
     _page_setup(ws, layout)
     _keep_charts_on_one_page(ws, layout, starts, widths)
 
 
 # --- positions ------------------------------------------------------------------
 
-def _block_height(block) -> int:
-    if isinstance(block, Table):
-        return (1 if block.title else 0) + 1 + len(block.rows) + (1 if block.total else 0)
-    if isinstance(block, Chart):
-        return CHART_ROWS
-    return 1
-
-
-def _block_starts(layout: SheetLayout, first_row: int) -> list[int]:
-    """The first row of each block; charts may plot a table placed after them."""
-    starts, row = [], first_row
-    for block in layout.blocks:
-        starts.append(row)
-        row += _block_height(block) + 1
-    return starts
-
-
 # --- values ---------------------------------------------------------------------
-
-def cell_value(value):
-    """What a data value becomes in a cell: a number, a date or a text, or nothing."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "Oui" if value else "Non"
-    if isinstance(value, str):
-        return _clean_text(value)
-    if isinstance(value, numbers.Integral):  # numpy integers too
-        return int(value)
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, (date, time)):
-        if _is_missing(value):  # pandas' NaT is a datetime
-            return None
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            return value.replace(tzinfo=None)  # Excel has no time zones
-        return value
-    if _is_missing(value):
-        return None
-    return _clean_text(str(value))
-
-
-def _is_missing(value) -> bool:
-    try:
-        return bool(value != value)
-    except (TypeError, ValueError):  # pandas.NA refuses to be a bool
-        return True
-
-
-def _clean_text(text: str) -> str:
-    # characters XML cannot carry would make the whole file unreadable
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_TEXT]
-
 
 def _write(ws: Worksheet, row: int, column: int, value):
     """Write a data value; a text is always a text, even when it looks like a formula."""
@@ -185,17 +136,6 @@ def _write(ws: Worksheet, row: int, column: int, value):
     if is_formula_like(value):
         cell.data_type = "s"
     return cell
-
-
-def _default_format(value, first_column: bool = False) -> str | None:
-    """A date's format, and a count's thousands separator (« 1 234 »); the first column holds labels (years)."""
-    if isinstance(value, datetime):
-        return DATETIME
-    if isinstance(value, date):
-        return DATE
-    if isinstance(value, int) and not isinstance(value, bool) and not first_column:
-        return INTEGER
-    return None
 
 
 # --- blocks ---------------------------------------------------------------------
@@ -220,9 +160,14 @@ def _render_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float
             value = values[j] if j < len(values) else None
             cell = _write(ws, r, j + 1, value)
             number_format = (table.cell_formats.get((i, j)) or table.formats.get(j)
-                             or _default_format(cell.value, first_column=j == 0))
+                             or default_format(cell.value, first_column=j == 0))
             if number_format:
                 cell.number_format = number_format
+            if number_format and "yy" in number_format:  # a date, or a date read back as its serial number
+                cell.alignment = DATE_ALIGNMENT
+            elif j in table.wrap_columns:
+                cell.alignment = NOTE_ALIGNMENT
+        _fit_wrapped(ws, r, table, values, widths)
         target = table.links.get(i)
         if target:
             cell = ws.cell(row=r, column=link_column + 1)
@@ -235,17 +180,12 @@ def _render_table(ws: Worksheet, row: int, table: Table, widths: dict[int, float
     return placed
 
 
-def summed_columns(table: Table) -> list[int]:
-    """The columns a Total row sums: numbers only, never the first one nor a percentage."""
-    columns = []
-    for j in range(1, len(table.headers)):
-        if "%" in table.formats.get(j, ""):
-            continue  # a sum of rates means nothing
-        values = [cell_value(row[j]) for row in table.rows if j < len(row)]
-        values = [v for v in values if v is not None]
-        if values and all(isinstance(v, (int, float, Decimal)) for v in values):
-            columns.append(j)
-    return columns
+def _fit_wrapped(ws: Worksheet, r: int, table: Table, values: list, widths: dict[int, float]) -> None:
+    """A row whose wrapped texts need several lines gets their height (no program grows it on opening)."""
+    lines = max([_lines(values[j], widths.get(j, MIN_WIDTH)) for j in table.wrap_columns if j < len(values)
+                 and isinstance(values[j], str)] + [1])
+    if lines > 1:
+        ws.row_dimensions[r].height = LINE_HEIGHT * lines
 
 
 def _render_total(ws: Worksheet, table: Table, placed: _Placed) -> None:
@@ -285,7 +225,15 @@ def _lines(text, width: float) -> int:
     return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text or "").split("\n"))
 
 
-def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, placed: dict[int, _Placed]) -> None:
+def _chart_width(layout: SheetLayout, widths: dict[int, float]) -> float:
+    """The width of the sheet's tables in cm, within [CHART_WIDTH_CM, MAX_CHART_WIDTH_CM]."""
+    columns = max([len(t.headers) for t in layout.tables()] + [1])
+    points = sum(widths.get(j, MIN_WIDTH) * POINTS_PER_CHARACTER + POINTS_PER_COLUMN for j in range(columns))
+    return round(min(MAX_CHART_WIDTH_CM, max(CHART_WIDTH_CM, points / POINTS_PER_CM)), 1)
+
+
+def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, placed: dict[int, _Placed],
+                  width_cm: float) -> None:
     table = layout.blocks[chart.table]
     where = placed.get(chart.table)
     if not isinstance(table, Table) or where is None:
@@ -312,6 +260,9 @@ def _render_chart(ws: Worksheet, row: int, chart: Chart, layout: SheetLayout, pl
             serie.smooth = False  # a smoothed curve overshoots: it dips below zero between two low months
     if len(native.series) == 1 and chart.kind != "pie":
         native.legend = None  # the title names the one series
+    elif native.legend is not None:
+        native.legend.position = "b"  # under the plot, which keeps the sheet's width
+    native.width = width_cm
     ws.add_chart(native, f"A{row}")
 
 
@@ -331,7 +282,7 @@ def _native_chart(chart: Chart):
         native.x_axis.delete = False
         native.y_axis.delete = False
     native.title = chart.title
-    native.width, native.height = CHART_WIDTH_CM, CHART_HEIGHT_CM
+    native.height = CHART_HEIGHT_CM
     return native
 
 
@@ -389,6 +340,18 @@ def data_date(layout: SheetLayout) -> str | None:
 
 # --- page breaks ----------------------------------------------------------------
 
+def _fix_row_heights(ws: Worksheet, layout: SheetLayout, starts: list[int]) -> None:
+    """Every row of the sheet 15 pt high unless it needs more, in Excel and LibreOffice alike.
+
+    LibreOffice would make a row without a height 12.8 pt (and ignores the sheet's default): the pages then
+    break on the same rows in both programs, and a chart covers exactly the rows it was given.
+    """
+    last = max([starts[i] + block_height(b) for i, b in enumerate(layout.blocks)] + [ws.max_row])
+    for row in range(2, last + 1):
+        if ws.row_dimensions[row].height is None:
+            ws.row_dimensions[row].height = LINE_HEIGHT
+
+
 def _row_points(ws: Worksheet, row: int) -> float:
     height = ws.row_dimensions[row].height if row in ws.row_dimensions else None
     return height or (TITLE_HEIGHT if row == 1 else LINE_HEIGHT)
@@ -410,7 +373,7 @@ def _keep_charts_on_one_page(ws: Worksheet, layout: SheetLayout, starts: list[in
     page_top, breaks = 1, []
     for index, block in enumerate(layout.blocks):
         start = starts[index]
-        end = start + _block_height(block)  # with the blank row after it
+        end = start + block_height(block)  # with the blank row after it
         if isinstance(block, Chart):
             before = sum(_row_points(ws, r) for r in range(page_top, start))
             chart = sum(_row_points(ws, r) for r in range(start, end))

@@ -101,6 +101,18 @@ def synthese_status(book) -> dict[str, str]:
                                for sheet in book.sheets if plan.synthese_month(sheet.name) is not None})
 
 
+def payload_bytes(book) -> int | None:
+    """Under the remote engine, the size of the values the client sent (JSON as JavaScript writes it); else None.
+
+    Excel on the web refuses an Office.js call over 5 MB, so a workbook whose
+    payload passes that size works only where the client has no such limit.
+    """
+    if book.app.engine.name != "remote":
+        return None
+    text = json.dumps(book.impl.api, ensure_ascii=False, separators=(",", ":"), default=str)
+    return len(text.encode("utf-8"))
+
+
 def _canonical(value):
     # COM reads 5.0 where the remote clients send 5: both hash alike
     if isinstance(value, float) and value.is_integer():
@@ -287,11 +299,11 @@ def _range(sheet, box: Box):
     return sheet.range((top, left), (bottom, right))
 
 
-def write_sheet(book, write: SheetWrite):
-    """Rebuild the sheet (or add it at the end, marked as the tool's) in a few bulk calls."""
+def write_sheet(book, write: SheetWrite, after: str | None = None):
+    """Rebuild the sheet (or add it after `after`, by default at the end, marked as the tool's) in a few bulk calls."""
     sheet = find_sheet(book, write.name)
     if sheet is None:
-        sheet = book.sheets.add(write.name, after=book.sheets[-1])
+        sheet = book.sheets.add(write.name, after=find_sheet(book, after) if after else book.sheets[-1])
         sheet.names.add(OWNERSHIP_NAME, "=" + marker_reference(write.name))
     else:
         sheet.clear()  # clearing, not deleting, keeps the links that point to the sheet
@@ -309,4 +321,22 @@ def write_layouts(book, layouts: list[SheetLayout]) -> dict[str, object]:
     """Write every layout, or nothing when one of them would replace a sheet the tool did not make."""
     check_ownership(book, [layout.name for layout in layouts])
     writes = [plan_sheet(layout) for layout in layouts]  # everything computed before the first write
-    return {write.name: write_sheet(book, write) for write in writes}
+    return {write.name: write_sheet(book, write, after) for write, after in _places(book, writes)}
+
+
+def _places(book, writes: list[SheetWrite]) -> list[tuple[SheetWrite, str | None]]:
+    """The writes in the order of the tabs (plan.tab_order), each new sheet with the sheet it goes after.
+
+    The sheets already there stay where they are (the remote engine cannot move a sheet): a new one goes
+    after the sheet that precedes it in the fixed order.
+    """
+    names = sheet_names(book)
+    present = {name.casefold() for name in names}
+    by_name = {write.name: write for write in writes}
+    everything = names + [name for name in by_name if name.casefold() not in present]
+    wanted = plan.tab_order(everything, [name for name in everything if plan.is_generated_name(name)])
+    placed = []
+    for i, name in enumerate(wanted):
+        if name in by_name:
+            placed.append((by_name[name], wanted[i - 1] if i and name.casefold() not in present else None))
+    return placed

@@ -96,21 +96,17 @@ def audit(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Ite
 
 def exposed(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation],
             sensitive: Iterable[Key]) -> list[Finding]:
-    """The « < N » cells the published figures narrow down (the same verdict as `audit`, found faster).
+    """The « < N » cells the published figures work back (the same verdict as `audit`, found faster).
 
-    One program pushes every sensitive cell of a group up at once, another down:
-    a cell that reaches its mark's bound there is proven protected on that side
-    without a program of its own; this is repeated on the cells left, and only
-    those still unproven are solved one by one.
+    Two programs push every sensitive cell of a group up at once, then down:
+    a cell whose values in those two solutions are at least 1 apart is proven
+    not worked back without a program of its own; this is repeated on the
+    cells left, and only those still unproven are solved one by one.
     """
     sensitive = set(sensitive)
     found = []
     for component, program in _programs(shown, hidden, relations):
-        cells = [k for k in component if k in sensitive]
-        need_low = program.unproven(cells, lambda k: max(hidden[k][0], 1), maximise=False)
-        need_high = program.unproven(cells, lambda k: hidden[k][1], maximise=True)
-        # a cell reaching both of its mark's bounds is as wide as its mark; the others are solved exactly
-        for k in sorted(need_low | need_high, key=repr):
+        for k in program.unproven([k for k in component if k in sensitive]):
             finding = Finding(k, hidden[k], program.interval(k), True)
             if not finding.protected:
                 found.append(finding)
@@ -182,20 +178,19 @@ class _Program:
             return self.hidden[key]
         return _optimum(low, self.hidden[key][0]), _optimum(high, self.hidden[key][1], maximise=True)
 
-    def unproven(self, cells: list[Key], target, maximise: bool) -> set[Key]:
-        """The cells no joint program could bring to `target(cell)` (up, or down)."""
-        left = set(cells)
+    def unproven(self, cells: list[Key]) -> list[Key]:
+        """The cells no pair of joint solutions shows at least 1 apart."""
         if not len(self.b_eq):
-            return set()
+            return []
+        left = list(cells)
         while left:
-            outcome = self._optimise({k: -1.0 if maximise else 1.0 for k in left})
-            if outcome is None or outcome.status != 0:
+            up, down = self._optimise({k: -1.0 for k in left}), self._optimise({k: 1.0 for k in left})
+            if up is None or down is None or up.status != 0 or down.status != 0:
                 return left
-            reached = {k for k in left if (outcome.x[self.index[k]] >= target(k) - TOLERANCE if maximise
-                                           else outcome.x[self.index[k]] <= target(k) + TOLERANCE)}
-            if not reached:
+            apart = [k for k in left if abs(up.x[self.index[k]] - down.x[self.index[k]]) >= 1 - TOLERANCE]
+            if not apart:
                 return left
-            left -= reached
+            left = [k for k in left if k not in set(apart)]
         return left
 
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from decimal import Decimal
 
 import pandas as pd
 
 from citeslab_xl.core import funding, geography, indicators, periods, photolangage, plan, schedule, selection
 from citeslab_xl.core.dataset import Dataset
-from citeslab_xl.core.figures import figure, label, years_label
+from citeslab_xl.core.figures import Kind, display, figure, label, years_label
 from citeslab_xl.core.indicators import Indicators
 from citeslab_xl.core.layout import DATE, EURO, PERCENT, Block, Chart, Note, SheetLayout, Table
 from citeslab_xl.core.periods import Period
@@ -59,7 +60,7 @@ def _partial_note(period: Period, as_of: date, target: float) -> Note | None:
     year = period.debut.year
     return Note(f"Année en cours : les résultats comptent du 01/01 au {as_of:%d/%m} ; la colonne {year - 1} compte "
                 f"les mêmes jours de {year - 1}. L'objectif de personnes accompagnées est pris au prorata des jours "
-                f"écoulés ({target:g} au {as_of:%d/%m}).")
+                f"écoulés ({display(Kind.RATIO, target)} au {as_of:%d/%m}).")
 
 
 def objective_pro_rata(objective: float, period: Period, as_of: date) -> float:
@@ -85,7 +86,7 @@ def _objectives(dataset: Dataset, year: int, k: Indicators, k_prev: Indicators, 
     s = dataset.settings
     target = objective_pro_rata(s.objectif_accompagnes, period, as_of)
     found: list[list] = [[label("accompagnes"), s.objectif_accompagnes, k.accompagnes, k_prev.accompagnes,
-                          indicators.rate(k.accompagnes, target)]]
+                          indicators.rate(k.accompagnes, Decimal(str(target)))]]
     # a cohort needs time to create: the two previous cohorts say more than the year's own
     for cohort_year in (year - 2, year - 1, year):
         cohort = indicators.taux_creation(dataset, periods.year(cohort_year), as_of)[str(cohort_year)]
@@ -245,11 +246,14 @@ def _seen(dataset: Dataset, debut: date, fin: date) -> set[str]:
     return set(rdv.loc[selection.between(rdv["date"], debut, fin), "id_porteur"].dropna().astype(str))
 
 
-def _followed_up(dataset: Dataset, oriented: pd.DataFrame) -> pd.Series:
-    """Whether each oriented person had a rendez-vous after the orientation day."""
-    rdv = dataset.rendez_vous[["id_porteur", "date"]].dropna()
-    last = rdv.groupby("id_porteur")["date"].max()
-    return oriented["id"].map(last).gt(oriented["date_orientation"]).fillna(False).astype(bool)
+def _followed_up(dataset: Dataset, oriented: pd.DataFrame, as_of: date) -> pd.Series:
+    """Whether each oriented person was seen again after the orientation day, on or before D."""
+    rdv = dataset.rendez_vous
+    held = rdv[selection.not_after(rdv["date"], as_of) & rdv["id_porteur"].notna()]
+    last = {str(i): day for i, day in held.groupby("id_porteur")["date"].max().items()}
+    seen_again = [pd.notna(day) and str(ident) in last and last[str(ident)] > day
+                  for ident, day in zip(oriented["id"], oriented["date_orientation"], strict=True)]
+    return pd.Series(seen_again, index=oriented.index, dtype=bool)
 
 
 def quarter_orientations(dataset: Dataset, quarter: Period, as_of: date) -> list[list]:
@@ -257,7 +261,7 @@ def quarter_orientations(dataset: Dataset, quarter: Period, as_of: date) -> list
     p = dataset.porteurs
     oriented = p[p["partenaire"].notna() & selection.not_after(p["date_orientation"], as_of)]
     in_quarter = selection.between(oriented["date_orientation"], quarter.debut, quarter.fin)
-    followed = _followed_up(dataset, oriented)
+    followed = _followed_up(dataset, oriented, as_of)
     found = []
     for partner in dataset.settings.values("Partenaire"):
         mine = oriented["partenaire"] == partner
@@ -322,4 +326,4 @@ def cotech_layout(dataset: Dataset, quarter: Period, as_of: date) -> SheetLayout
     blocks.add(Table(["Capacité relevée (photolangage)", "Fois"], capacities, title="Capacités les plus relevées"))
     blocks.add(Chart("bar", "Orientations par partenaire depuis le début", table=orientations, series=[3, 4]))
     return SheetLayout(plan.cotech_name(quarter), f"Comité technique — {quarter.titre}", data_subtitle(dataset, as_of),
-                       list(blocks), widths={0: 24, 1: 18, 2: 16, 3: 16, 4: 18, 5: 14, 6: 14}, as_of=as_of)
+                       list(blocks), widths={0: 26, 1: 16, 2: 14, 3: 18, 4: 22, 5: 20, 6: 14}, as_of=as_of)

@@ -101,7 +101,7 @@ class Dataset:
 
 def from_records(records: dict[str, list[dict]], settings: Settings | None = None,
                  funders: tuple[str, ...] = schema.DEFAULT_FUNDERS) -> Dataset:
-    """A Dataset from plain dicts of already-typed values (tests, the validator)."""
+    """A Dataset from plain dicts of already-typed values (tests; the validator uses `from_columns`)."""
     tables = {}
     for key, rows in records.items():
         sheet = schema.SHEETS_BY_KEY[key]

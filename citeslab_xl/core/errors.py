@@ -36,3 +36,7 @@ class RequestRefused(CitesLabError, ValueError):
     def __init__(self, message: str, field: str):
         super().__init__(message)
         self.field = field
+
+
+class ForeignSchema(CitesLabError):
+    """A long-form file of another schema version than this tool's: it cannot be stacked with the others."""

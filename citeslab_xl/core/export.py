@@ -26,6 +26,12 @@ How the export settles what the spec leaves open:
   against them.
 - Financement shows one row per year, never per post: a post's label is free
   text and a single post's cost is a salary.
+- The counts of the year patterns' families (new porteurs, rendez-vous,
+  orientations, creations, workshop participants, people reached, with their
+  breakdowns) are read from their calendar year's pattern
+  (`export_pattern`, `year_pattern`): every file of the year shows them the
+  same way, and no total of months reopens a hidden month. A comparison that
+  cuts a month (the same days of the previous year) shows them « masqué ».
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from decimal import Decimal
 
 from citeslab_xl.core import funding, indicators, monthly, periods, public
 from citeslab_xl.core.dataset import Dataset
-from citeslab_xl.core.export_pattern import FAMILY_KEYS
+from citeslab_xl.core.export_pattern import FAMILY_KEYS, Patterns
 from citeslab_xl.core.export_tables import (
     Breakdown,
     Context,
@@ -103,6 +109,14 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
              "ni nom de chargé de mission. Il ne contient que des nombres calculés, sans formule ni lien vers le "
              "classeur source. L'empreinte SHA-256 permet de vérifier de quel classeur source les chiffres sont "
              "tirés, sans le transmettre."),
+        Note("Le secret vaut pour tous les fichiers d'une même année : ce qui est caché est décidé une fois pour "
+             "l'année, mois par mois, et chaque fichier de l'année (mois, trimestre, cumul, année) le reprend ; une "
+             "case cachée dans un fichier l'est dans tous. Un total de plusieurs mois (trimestre, cumul, année) qui "
+             "contient un mois caché est caché lui aussi, pour qu'aucune soustraction entre fichiers ne le "
+             "retrouve : aucun recoupement de l'ensemble des fichiers de l'année ne donne la valeur d'une case "
+             f"« < {t} ». Les chiffres sont ceux connus à la date d'arrêt : quand ils changent, le secret de l'année "
+             "est décidé à nouveau, et ce fichier remplace les chiffres des fichiers produits avant lui. Les mêmes "
+             "jours de l'année précédente, quand ils coupent un mois, ne sont pas montrés (« masqué »)."),
         Note("Les définitions des indicateurs sont celles de l'outil citeslab-xl : un nouveau porteur a son premier "
              "contact dans la période ; une personne accompagnée est un nouveau porteur ou une personne reçue en "
              "rendez-vous dans la période ; la file active compte les personnes vues en rendez-vous dans les 90 "
@@ -395,9 +409,9 @@ def financement(ctx: Context) -> SheetLayout:
 # --- the whole export -----------------------------------------------------------------
 
 def build_export(dataset: Dataset, period: Period, as_of: date, source_sha256: str, version: str,
-                 *, generated_at: datetime | None = None) -> list[SheetLayout]:
+                 *, generated_at: datetime | None = None, patterns: Patterns | None = None) -> list[SheetLayout]:
     """The six sheets of the shared workbook, in order (`generated_at` is shown in Lisez-moi when given)."""
-    ctx = Context(dataset, period, as_of)
+    ctx = Context(dataset, period, as_of, patterns)  # type: ignore[arg-type]
     profile_ = profile(ctx)
     return [
         lisez_moi(ctx, source_sha256, version, generated_at),

@@ -18,7 +18,7 @@ from datetime import date
 from citeslab_xl.core import audit, periods
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.export import INDICATEURS, MENSUEL, MONTHLY, PROFIL, build_export
-from citeslab_xl.core.export_pattern import DONT_QPV, FAMILY_KEYS, months_of
+from citeslab_xl.core.export_pattern import DONT_QPV, FAMILY_KEYS, Patterns, months_of
 from citeslab_xl.core.export_tables import TOTAL, Context
 from citeslab_xl.core.figures import label
 from citeslab_xl.core.layout import SheetLayout, Table
@@ -59,12 +59,20 @@ def year_periods(year: int) -> list[Period]:
 
 def collect(dataset: Dataset, exports: Iterable[Period], as_of: date) -> Published:
     published = Published(int(dataset.settings.seuil_secret))
+    patterns = Patterns(dataset, as_of)  # what every file of that as-of date decides alike, decided once here
     for period in exports:
-        layouts = {layout.name: layout for layout in build_export(dataset, period, as_of, "0" * 64, "audit")}
-        _indicateurs(published, layouts[INDICATEURS], Context(dataset, period, as_of).compare())
-        _mensuel(published, layouts[MENSUEL], period)
-        _profil(published, layouts[PROFIL], period)
+        layouts = build_export(dataset, period, as_of, "0" * 64, "audit", patterns=patterns)
+        read_export(published, layouts, Context(dataset, period, as_of, patterns).compare(), period)
     return published
+
+
+def read_export(published: Published, layouts: list[SheetLayout], columns: list[tuple[str, Period]],
+                period: Period) -> None:
+    """Every count of the year patterns' families one export shows, read back from its sheets."""
+    by_name = {layout.name: layout for layout in layouts}
+    _indicateurs(published, by_name[INDICATEURS], columns)
+    _mensuel(published, by_name[MENSUEL], period)
+    _profil(published, by_name[PROFIL], period)
 
 
 def _tables(layout: SheetLayout) -> list[Table]:
@@ -140,7 +148,7 @@ def relations(published: Published, qpv: Iterable[str]) -> list[audit.Relation]:
 def audit_published(published: Published, qpv: Iterable[str]) -> list[audit.Finding]:
     t = published.threshold
     found = relations(published, qpv)
-    shown = {k: v for k, v in published.cells.items() if isinstance(v, int)}
+    shown: dict[audit.Key, int] = {k: v for k, v in published.cells.items() if isinstance(v, int)}
     small = [k for k, v in published.cells.items() if v == small_mark(t)]
     zero_possible = audit.under_small_totals(small, found)
     hidden: dict = {k: audit.small_bounds(t, k in zero_possible) for k in small}

@@ -36,11 +36,13 @@ class Context:
     dataset: Dataset
     period: Period
     as_of: date
-    patterns: Patterns = field(init=False, compare=False, repr=False)
+    # the year patterns every sheet reads (export.md › suppression holds across exports); several exports
+    # of the same data and as-of date may share them
+    patterns: Patterns = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        # the year patterns every sheet reads, decided once per run (export.md › suppression holds across exports)
-        object.__setattr__(self, "patterns", Patterns(self.dataset, self.as_of))
+        if self.patterns is None:
+            object.__setattr__(self, "patterns", Patterns(self.dataset, self.as_of))
 
     @property
     def threshold(self) -> int:

@@ -232,7 +232,8 @@ def read_settings(grid: Grid | None, date1904: bool = False) -> Settings:
             elif key == fold(schema.QUARTIERS):
                 rows = _column_below(cells, i, j, 5)
                 if rows:
-                    settings.quartiers = [_quartier(row, grid.top + i + 1 + k, grid.left + j, date1904)
+                    dated = _dated_columns(line, j)
+                    settings.quartiers = [_quartier(row, dated, grid.top + i + 1 + k, grid.left + j, date1904)
                                           for k, row in enumerate(rows)]
             elif key == fold(schema.CHARGES):
                 rows = _column_below(cells, i, j, 2)
@@ -245,12 +246,26 @@ def read_settings(grid: Grid | None, date1904: bool = False) -> Settings:
     return settings
 
 
-def _quartier(row: list, excel_row: int, excel_column: int, date1904: bool) -> Quartier:
+# The QPV date columns of Quartiers, found by their header: a workbook made before they existed has the next
+# list there (Chargés de mission), whose names must not be read as dates.
+_QPV_DATE_HEADERS = {
+    3: {fold(h) for h in (schema.QUARTIER_HEADERS[2], "QPV depuis le", "Depuis", "Depuis le", "Début QPV")},
+    4: {fold(h) for h in (schema.QUARTIER_HEADERS[3], "Jusqu'au", "Fin QPV")},
+}
+
+
+def _dated_columns(header: list, j: int) -> set[int]:
+    """Which of the offsets 3 (QPV since) and 4 (QPV until) from the Quartiers header are those columns."""
+    return {offset for offset, names in _QPV_DATE_HEADERS.items()
+            if j + offset < len(header) and not is_blank(header[j + offset]) and fold(header[j + offset]) in names}
+
+
+def _quartier(row: list, dated: set[int], excel_row: int, excel_column: int, date1904: bool) -> Quartier:
     """A line of Quartiers: name, QPV code, QPV oui/non (empty: oui), QPV since and until (empty: no bound)."""
-    name, code, qpv, since, until = row
-    dates = {offset: _day(value, date1904) for offset, value in ((3, since), (4, until)) if not is_blank(value)}
-    unreadable = tuple((offset, value) for offset, value in ((3, since), (4, until))
-                       if offset in dates and dates[offset] is None)
+    name, code, qpv = row[:3]
+    given = {offset: row[offset] for offset in dated if not is_blank(row[offset])}
+    dates = {offset: _day(value, date1904) for offset, value in given.items()}
+    unreadable = tuple((offset, given[offset]) for offset in sorted(given) if dates[offset] is None)
     return Quartier(str(name).strip(), "" if is_blank(code) else str(code).strip(),
                     True if is_blank(qpv) else _yes(qpv), dates.get(3), dates.get(4),
                     excel_row, excel_column, unreadable)

@@ -73,6 +73,7 @@ import pandas as pd
 
 from citeslab_xl.core import active_file, periods, public, schema, selection
 from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.per_run import memoised
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.public import ages, bac_plus, demandeurs_emploi, femmes, moins_25, moins_26, qpv
 from citeslab_xl.core.selection import between, by_list, not_after
@@ -152,6 +153,7 @@ def file_active(dataset: Dataset, period: Period, as_of: date) -> int:
     return active_file.file_active_on(dataset, _period_end(period, as_of))
 
 
+@memoised
 def _etp(dataset: Dataset, period: Period, as_of: date) -> Decimal:
     financement = dataset.financement
     year_rows = financement[financement["annee"].eq(_period_end(period, as_of).year).fillna(False).astype(bool)]

@@ -32,6 +32,7 @@ class Table:
     links: dict[int, str] = field(default_factory=dict)  # row index -> internal target "'Sheet'!B7"
     link_column: int | None = None
     cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) -> format, over `formats`
+    wrap_columns: tuple[int, ...] = ()  # columns whose long texts wrap in their cell (the row grows)
 
 
 @dataclass

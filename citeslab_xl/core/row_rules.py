@@ -183,8 +183,7 @@ def financement_rules(sheet: Located, funders: tuple[str, ...]) -> list[Anomaly]
     for index, (annee, poste) in enumerate(zip(columns["annee"], columns["poste"], strict=True)):
         total = sum((share[index] or Decimal(0) for share in shares), Decimal(0))
         if total > 100:
-            first = share_column(funders[0]) if funders else None
-            found.append(sheet.place(A.SharesOver100, index, first, total, total=total))
+            found.append(sheet.place(A.SharesOver100, index, _share_over(funders, shares, index), total, total=total))
         pair = (annee, (poste or "").casefold())
         if pair[0] is not None and pair[1]:
             if pair in seen:
@@ -248,3 +247,13 @@ def cross_sheet(located: dict[str, Located], funders: tuple[str, ...], as_of: da
         found += financement_rules(located["financement"], funders)
     found += privacy_warnings(porteurs, located.get("rendez_vous"), as_of, settings.duree_conservation)
     return found
+
+
+def _share_over(funders: tuple[str, ...], shares: list[list], index: int) -> str | None:
+    """The share column whose part takes the row's sum past 100 % (a filled cell, the one to lower)."""
+    running = Decimal(0)
+    for funder, share in zip(funders, shares, strict=True):
+        running += share[index] or Decimal(0)
+        if running > 100:
+            return share_column(funder)
+    return None

@@ -314,6 +314,12 @@ class Settings:
             return tuple(name for name, _ in self.charges)
         return self.lists.get(list_name, DEFAULT_LISTS.get(list_name, ()))
 
-    def qpv_names(self) -> set[str]:
-        """The quartiers that are a QPV at some time (`geography` tells on which days)."""
-        return {q.name for q in self.quartiers if q.qpv}
+    def qpv_names(self, debut: date | None = None, fin: date | None = None) -> set[str]:
+        """The quartiers that were a QPV on every day from `debut` to `fin` (without them: at some time).
+
+        A breakdown by quartier cannot split one: over a period in which a quartier became a QPV (the
+        geography changes on 1 January, so never within a calendar year), it is left out of the QPV.
+        """
+        return {q.name for q in self.quartiers if q.qpv
+                and (debut is None or q.since is None or q.since <= debut)
+                and (fin is None or q.until is None or fin <= q.until)}

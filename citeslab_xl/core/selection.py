@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 
 from citeslab_xl.core.dataset import Dataset
+from citeslab_xl.core.per_run import memoised  # each indicator of a period selects the same rows again
 from citeslab_xl.core.periods import Period
 
 
@@ -36,12 +37,14 @@ def by_list(values: pd.Series, categories: Iterable[str]) -> dict[str, int]:
     return result
 
 
+@memoised
 def new_porteurs(dataset: Dataset, period: Period) -> pd.DataFrame:
     """The Porteurs rows whose Date premier contact is in P."""
     porteurs = dataset.porteurs
     return porteurs[between(porteurs["date_premier_contact"], period.debut, period.fin)]
 
 
+@memoised
 def rdv_rows(dataset: Dataset, period: Period, as_of: date) -> pd.DataFrame:
     """The Rendez-vous rows dated in P and not after D."""
     rdv = dataset.rendez_vous
@@ -53,12 +56,14 @@ def rdv_ids(dataset: Dataset, period: Period, as_of: date) -> set[str]:
     return set(rdv_rows(dataset, period, as_of)["id_porteur"].dropna())
 
 
+@memoised
 def creations(dataset: Dataset, period: Period) -> pd.DataFrame:
     """The Porteurs rows whose Date de création is in P."""
     porteurs = dataset.porteurs
     return porteurs[between(porteurs["date_creation"], period.debut, period.fin)]
 
 
+@memoised
 def businesses(dataset: Dataset, as_of: date) -> pd.DataFrame:
     """Every business created on or before D, whatever its Statut."""
     porteurs = dataset.porteurs
@@ -86,6 +91,7 @@ class Accompanied:
         return porteurs[porteurs.index.isin(self.new.index) | porteurs["id"].isin(self.others)]
 
 
+@memoised
 def accompanied(dataset: Dataset, period: Period, as_of: date) -> Accompanied:
     new = new_porteurs(dataset, period)
     return Accompanied(new, frozenset(rdv_ids(dataset, period, as_of) - set(new["id"].dropna())))

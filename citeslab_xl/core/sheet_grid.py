@@ -24,7 +24,7 @@ from citeslab_xl.core.text import column_letter
 GENERAL = "General"
 DATETIME = "dd/mm/yyyy hh:mm"
 TOTAL_LABEL = "Total"
-CHART_ROWS = 16  # rows a chart covers: 7.5 cm at the default row height
+CHART_ROWS = 16  # rows a chart covers: 16 rows of 15 pt are 8.5 cm
 NOTE_MIN_COLUMNS = 6  # a note spans at least this many columns, so it reads as a paragraph
 MAX_TEXT = 32767  # Excel's limit for one cell
 # the control characters XML 1.0 cannot carry (openpyxl's ILLEGAL_CHARACTERS_RE)

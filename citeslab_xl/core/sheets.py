@@ -191,7 +191,7 @@ def historique_layout(dataset: Dataset, as_of: date) -> SheetLayout:
         if plotted is not None:
             blocks.append(Note(RUNNING_NOTE))
     return SheetLayout(plan.HISTORIQUE, "Historique mensuel", data_subtitle(dataset, as_of), blocks,
-                       widths={0: 16, **{i: 13 for i in range(1, len(HISTORY) + 1)}}, landscape=True, as_of=as_of)
+                       widths={0: 16, **{i: 14 for i in range(1, len(HISTORY) + 1)}}, landscape=True, as_of=as_of)
 
 
 # --- Financement calculé and Échéancier suivis -----------------------------------------------

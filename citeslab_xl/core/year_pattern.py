@@ -108,10 +108,15 @@ def decide_family(counts: FamilyCounts, threshold: int) -> FamilyPattern:
     relations = [audit.Relation(line.cells, line.total) for line in lines]
     # the marks themselves tell a little (a « < N » total says its cells hold 1 to N − 1): the audit finds
     # what that still works back, rarely, and one more cell is hidden around it until nothing is
-    while weak := audit.exposed(*cell_bounds(grid, mask, relations, threshold), relations, _sensitive(grid, mask)):
-        if not _hide_around(grid, mask, lines, [f.key for f in weak]):
+    while weak := _worked_back(grid, mask, relations, threshold):
+        if not _hide_around(grid, mask, lines, weak):
             break
     return FamilyPattern(counts.key, columns, SuppressedTable(grid, mask, threshold, tuple(lines)))
+
+
+def _worked_back(grid, mask, relations: list[audit.Relation], threshold: int) -> list[tuple[int, int]]:
+    shown, hidden = cell_bounds(grid, mask, relations, threshold)
+    return [f.key for f in audit.exposed(shown, hidden, relations, _sensitive(grid, mask))]  # type: ignore[misc]
 
 
 def _hide_around(grid, mask, lines: list[Line], weak: list[tuple[int, int]]) -> bool:
@@ -127,7 +132,7 @@ def _hide_around(grid, mask, lines: list[Line], weak: list[tuple[int, int]]) -> 
     return hid
 
 
-def cell_bounds(grid, mask, relations: list[audit.Relation], threshold: int):
+def cell_bounds(grid, mask, relations: list[audit.Relation], threshold: int) -> tuple[dict, dict]:
     """What a reader knows of the table: the shown values, and each mark's bounds."""
     shown = {(i, j): int(v) for i, row in enumerate(grid) for j, v in enumerate(row)
              if v is not None and mask[i][j] is None}

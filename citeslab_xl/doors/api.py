@@ -199,10 +199,10 @@ def _one_run_at_a_time(path: Path, out: str | Path | None) -> Iterator[None]:
 
 
 def _write(path: Path, raw: RawWorkbook, dataset: Dataset, layouts: list[SheetLayout], action: str,
-           out: str | Path | None) -> RunReport:
+           out: str | Path | None, as_of: date) -> RunReport:
     from citeslab_xl.adapters.writer import write_generated
 
-    run = journal.run_values(action, __version__, rows_read(raw), len(dataset.anomalies))
+    run = journal.run_values(action, __version__, rows_read(raw), len(dataset.anomalies), as_of=as_of)
     report = write_generated(path, layouts, out=out, journal_row=run)
     return RunReport(report.path, [layout.name for layout in layouts], len(dataset.errors), len(dataset.warnings),
                      report.backup)
@@ -217,7 +217,7 @@ def refresh(path: str | Path, as_of: date | None = None, month: Period | None = 
     with _one_run_at_a_time(path, out):
         raw, dataset = _read(path, day)
         run = plan.refresh_plan(raw.sheet_names, day, month, rebuild, raw.synthese_status)
-        return _write(path, raw, dataset, refresh_layouts(dataset, run, day), caption("actualiser"), out)
+        return _write(path, raw, dataset, refresh_layouts(dataset, run, day), caption("actualiser"), out, day)
 
 
 def committee(path: str | Path, kind: str, period: Period | None = None, as_of: date | None = None,
@@ -228,7 +228,7 @@ def committee(path: str | Path, kind: str, period: Period | None = None, as_of: 
     with _one_run_at_a_time(path, out):
         raw, dataset = _read(path, day)
         layout = committee_layout(dataset, kind, chosen, day)
-        return _write(path, raw, dataset, [layout], COMMITTEES[kind][2], out)
+        return _write(path, raw, dataset, [layout], COMMITTEES[kind][2], out, day)
 
 
 # --- the files the tool creates ------------------------------------------------------------

@@ -57,6 +57,11 @@ EXPORT_BY_COMMAND = ("Sous xlwings Server ou xlwings Lite, Python n'a pas accès
                      "y écrire l'export. Enregistrez et fermez le classeur, puis lancez sur ce poste : "
                      "citeslab-xl export CLASSEUR.xlsx EXPORT.xlsx")
 
+# Office.js documents a 5 MB limit per call on the web; the clients send every sheet's values in one call.
+WEB_PAYLOAD_LIMIT = 5_000_000
+TOO_LARGE_FOR_WEB = ("Ce classeur est trop grand pour Excel sur le web ({size} Mo envoyés à Python, la limite est "
+                     "de 5 Mo) : là, ce bouton échouera avant de démarrer. Utilisez Excel sur le PC (bouton) ou la "
+                     "commande citeslab-xl refresh.")
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +83,9 @@ def _entry_point(work: Callable[[Any, date], str]) -> Callable[..., None]:
         except Exception:
             _log_unexpected(None, label)  # no workbook to speak to: the log is all there is
             return
+        sent = None
         try:
+            sent = xlbook.payload_bytes(book)  # measured before the run adds its writes to the payload
             message = work(book, as_of or date.today())
         except CitesLabError as exc:
             message = exc.message
@@ -87,6 +94,8 @@ def _entry_point(work: Callable[[Any, date], str]) -> Callable[..., None]:
             message = (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
                        "Les feuilles de données n'ont pas été modifiées. Transmettez ce message"
                        + (f" et le fichier {log}" if log else "") + " à la personne qui s'occupe de l'outil.")
+        if sent is not None and sent > WEB_PAYLOAD_LIMIT:
+            message += "\n" + TOO_LARGE_FOR_WEB.format(size=f"{sent / 1_000_000:.1f}".replace(".", ","))
         try:
             book.app.alert(message, title=ALERT_TITLE)
         except Exception:
@@ -139,7 +148,8 @@ class _Run:
     def publish(self, layouts: list[SheetLayout], action: str) -> dict[str, Any]:  # the xlwings sheets
         written = [layout.name for layout in layouts]
         xlbook.check_ownership(self.book, written + [journal.JOURNAL])
-        run = journal.run_values(action, __version__, api.rows_read(self.raw), len(self.dataset.anomalies))
+        run = journal.run_values(action, __version__, api.rows_read(self.raw), len(self.dataset.anomalies),
+                                 as_of=self.as_of)
         row = journal.row(run, written, xlbook.grids_sha256(self.grids))
         sheet = journal.journal_layout(xlbook.journal_rows(self.book) + [row])
         return xlbook.write_layouts(self.book, layouts + [sheet])

@@ -324,11 +324,16 @@ def print_figures(figures: Any, title: str) -> None:
 
 
 def print_funding(split: Any) -> None:
+    from citeslab_xl.core.figures import Kind, display
+
+    def euros(amount: Any) -> str:
+        return display(Kind.EUROS, amount)  # « 53 843,66 € », as in the sheets
+
     table = Table("Année", "Poste", "Coût", *split.funders, "Reste à charge", title="Répartition du financement",
                   title_justify="left")
     for row in split.split_rows:
-        table.add_row(str(row.annee), row.poste, f"{row.cout:.2f}", *[f"{row.parts[f]:.2f}" for f in split.funders],
-                      f"{row.reste_a_charge:.2f}")
+        table.add_row(str(row.annee), row.poste, euros(row.cout), *[euros(row.parts[f]) for f in split.funders],
+                      euros(row.reste_a_charge))
     out.print(table)
 
 

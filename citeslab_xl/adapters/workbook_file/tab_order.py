@@ -39,6 +39,11 @@ def order_tabs(edit: PackageEdit, book: BookInfo, generated: list[str]) -> None:
     edit.put_text(book.part, text)
 
 
+def in_tab_order(generated: list[str]) -> list[str]:
+    """The tool's sheets in the order `order_tabs` gives them."""
+    return plan.tab_order(generated, generated)
+
+
 def _moved(match: re.Match[str], new_position: dict[int, int]) -> str:
     old = int(match[2])
     return f"{match[1]}{new_position.get(old, old)}{match[3]}"
