@@ -5,12 +5,16 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.core import audit
 from citeslab_xl.core.dataset import from_records
 from citeslab_xl.core.export_audit import audit_year
+from citeslab_xl.core.validation import validate
+from citeslab_xl.demo import write_demo
 
 QUARTIERS = ("Planoise", "Battant", "Montrapon", "Hors QPV")
 AS_OF = date(2027, 1, 15)
@@ -67,4 +71,15 @@ def test_no_hidden_count_of_a_small_site_can_be_worked_back_from_all_its_files(p
     dataset = from_records({"porteurs": site(per_month, seed)})
     published, findings = audit_year(dataset, 2026, AS_OF)
     assert not published.conflicts
+    assert exposed(findings) == []
+
+
+@pytest.mark.slow
+def test_the_demo_s_year_of_exports_leaves_no_hidden_count_worked_back(tmp_path):
+    source = tmp_path / "demo.xlsx"
+    write_demo(source, people=150, years=2, seed=5, as_of=AS_OF)
+    dataset = validate(read_workbook(source), AS_OF)
+    published, findings = audit_year(dataset, 2026, AS_OF)
+    assert not published.conflicts
+    assert any(v == "< 5" for v in published.cells.values())  # the audit has something to look at
     assert exposed(findings) == []

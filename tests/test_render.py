@@ -365,3 +365,13 @@ def test_fonts_are_written_in_excel_order(tmp_path):
     fonts = font_children(path)
     assert len(fonts) >= 5 and {"b", "i", "sz", "color", "name"} <= {tag for font in fonts for tag in font}
     assert all(font == sorted(font, key=EXCEL_ORDER.index) for font in fonts)
+
+
+def test_a_wrapped_column_grows_its_row_and_the_row_reads_from_the_top(tmp_path):
+    table = Table(["Date", "Feuilles écrites"], [[date(2026, 11, 26), "Anomalies, À faire, " * 8]], wrap_columns=(1,))
+    layout = SheetLayout("J", "J", blocks=[table], widths={1: 30})
+    ws = load_workbook(saved(tmp_path, [layout]))["J"]
+    row = find_row(ws, "Date") + 1
+    assert ws.row_dimensions[row].height >= 15 * 5
+    assert ws.cell(row, 2).alignment.wrap_text and ws.cell(row, 2).alignment.vertical == "top"
+    assert ws.cell(row, 1).alignment.vertical == "top" and ws.cell(row, 1).alignment.horizontal == "center"

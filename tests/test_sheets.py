@@ -129,3 +129,22 @@ def test_anomalies_link_each_row_to_its_cell():
     assert layout.name == plan.ANOMALIES
     assert table.links == {0: "'Porteurs'!E7", 1: "'Porteurs'!A9"}
     assert [row[0] for row in table.rows] == ["Erreur", "Avertissement"]
+
+
+def test_a_journal_row_says_which_day_the_figures_hold():
+    from datetime import datetime
+
+    import pytest
+
+    from citeslab_xl.core import journal
+
+    at = datetime(2026, 11, 27, 8, 30)
+    given = journal.run_values("Actualiser les synthèses", "1.0", 120, 3, at=at, as_of=AS_OF)
+    row = journal.row(given, ["Anomalies", "À faire"], "ab" * 32)
+    assert dict(zip(journal.JOURNAL_HEADERS, row, strict=True)) == {
+        "Date et heure": at, "Action": "Actualiser les synthèses", "Version": "1.0", "Lignes lues": 120,
+        "Anomalies": 3, "Feuilles écrites": "Anomalies, À faire", "SHA-256 avant": "ab" * 32, "Données au": AS_OF}
+    # without a day (an older door), the column stays empty; the older rows are read back by position
+    assert journal.row(journal.run_values("x", "1.0", 1, 0, at=at), [], "")[-1] is None
+    with pytest.raises(ValueError):
+        journal.check_given([at, "x", "1.0"])

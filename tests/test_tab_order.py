@@ -46,6 +46,9 @@ def test_a_refresh_writes_the_tabs_in_that_order(demo_copy):
     text = _workbook_xml(demo_copy)
     positions = [int(p) for p in re.findall(r'localSheetId="(\d+)"', text)]
     assert {after[p] for p in positions} >= set(after[len(before):])
+    journal = load_workbook(demo_copy)["Journal"]
+    last = [c.value for c in journal[journal.max_row]]
+    assert last[-1].date() == AS_OF  # « Données au », the day the figures hold
     # a second run a month later keeps the order, the new month first, the older ones last
     api.refresh(demo_copy, as_of=date(2026, 12, 1))
     again = load_workbook(demo_copy, read_only=True).sheetnames

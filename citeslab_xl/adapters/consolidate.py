@@ -70,9 +70,20 @@ def _csv_of(path: Path) -> Path:
     return found
 
 
+CHUNK = 500  # files read at once: DuckDB keeps them open, and a system allows a few thousand at most
+
+
 def _load(con: duckdb.DuckDBPyConnection, files: list[Path]) -> None:
-    con.execute("CREATE TABLE raw AS SELECT * FROM read_csv(?, union_by_name = true, header = true, "
-                "all_varchar = true, filename = true)", [[str(f) for f in files]])
+    columns = [*long_form.COLUMNS, "filename"]
+    con.execute("CREATE TABLE raw (" + ", ".join(f'"{c}" VARCHAR' for c in columns) + ")")
+    for start in range(0, len(files), CHUNK):
+        chunk = con.read_csv([str(f) for f in files[start:start + CHUNK]], union_by_name=True, header=True,
+                             all_varchar=True, filename=True)
+        # a column a file lacks stays empty; one this tool does not know is left out
+        known = [c for c in chunk.columns if c in columns]
+        con.register("chunk", chunk)
+        con.execute("INSERT INTO raw BY NAME SELECT " + ", ".join(f'"{c}"' for c in known) + " FROM chunk")
+        con.unregister("chunk")
     foreign = con.execute("SELECT DISTINCT filename, coalesce(schema_version, '?') FROM raw "
                           "WHERE schema_version IS DISTINCT FROM ?", [long_form.SCHEMA_VERSION]).fetchall()
     if foreign:

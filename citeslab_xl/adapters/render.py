@@ -62,9 +62,10 @@ LINE_HEIGHT = 15  # points, one line of 11 pt text
 MIN_WIDTH, MAX_WIDTH = 8, 50
 TITLE_HEIGHT = 19  # points, the 14 pt title row
 # The printable A4 page in points (openpyxl's default margins: 0.7 in each side, 0.75 in top and bottom),
-# and the points of one character of column width (7 px + 5 px of padding per column, at 96 dpi).
+# and the points of one character of column width: Excel's (7 px + 5 px of padding per column, at 96 dpi)
+# and LibreOffice's, which measured on its prints is about a third wider.
 PAGE_POINTS = {False: (595 - 2 * 0.7 * 72, 842 - 2 * 0.75 * 72), True: (842 - 2 * 0.7 * 72, 595 - 2 * 0.75 * 72)}
-POINTS_PER_CHARACTER, POINTS_PER_COLUMN = 5.25, 3.75
+POINTS_PER_CHARACTER, POINTS_PER_COLUMN = (5.25, 7.0), 3.75
 PAGE_SAFETY = 0.92  # the programs round row heights and scales: keep a margin before the page's foot
 _DATA_DATE = re.compile(r"données au (\d{2}/\d{2}/\d{4})")
 
@@ -186,6 +187,10 @@ def _fit_wrapped(ws: Worksheet, r: int, table: Table, values: list, widths: dict
                  and isinstance(values[j], str)] + [1])
     if lines > 1:
         ws.row_dimensions[r].height = LINE_HEIGHT * lines
+        for j in range(len(table.headers)):  # the whole row read from its top, beside the wrapped text
+            cell = ws.cell(row=r, column=j + 1)
+            cell.alignment = Alignment(horizontal=cell.alignment.horizontal, vertical="top",
+                                       wrap_text=j in table.wrap_columns)
 
 
 def _render_total(ws: Worksheet, table: Table, placed: _Placed) -> None:
@@ -228,7 +233,7 @@ def _lines(text, width: float) -> int:
 def _chart_width(layout: SheetLayout, widths: dict[int, float]) -> float:
     """The width of the sheet's tables in cm, within [CHART_WIDTH_CM, MAX_CHART_WIDTH_CM]."""
     columns = max([len(t.headers) for t in layout.tables()] + [1])
-    points = sum(widths.get(j, MIN_WIDTH) * POINTS_PER_CHARACTER + POINTS_PER_COLUMN for j in range(columns))
+    points = sum(widths.get(j, MIN_WIDTH) * POINTS_PER_CHARACTER[0] + POINTS_PER_COLUMN for j in range(columns))
     return round(min(MAX_CHART_WIDTH_CM, max(CHART_WIDTH_CM, points / POINTS_PER_CM)), 1)
 
 
@@ -357,33 +362,36 @@ def _row_points(ws: Worksheet, row: int) -> float:
     return height or (TITLE_HEIGHT if row == 1 else LINE_HEIGHT)
 
 
-def _page_rows_points(layout: SheetLayout, widths: dict[int, float]) -> float:
+def _page_rows_points(layout: SheetLayout, widths: dict[int, float], per_character: float) -> float:
     """How many points of rows one printed page holds, once the sheet is scaled to the page's width."""
     page_width, page_height = PAGE_POINTS[layout.landscape]
     columns = max([len(t.headers) for t in layout.tables()] + [1])
-    sheet_width = sum(widths.get(j, MIN_WIDTH) * POINTS_PER_CHARACTER + POINTS_PER_COLUMN for j in range(columns))
+    sheet_width = sum(widths.get(j, MIN_WIDTH) * per_character + POINTS_PER_COLUMN for j in range(columns))
     scale = min(1.0, page_width / sheet_width)
     return page_height * PAGE_SAFETY / scale
 
 
 def _keep_charts_on_one_page(ws: Worksheet, layout: SheetLayout, starts: list[int],
                              widths: dict[int, float]) -> None:
-    """A page break before a chart that would otherwise start at the foot of a page and end on the next."""
-    page = _page_rows_points(layout, widths)
-    page_top, breaks = 1, []
+    """A page break before a chart that would otherwise start at the foot of a page and end on the next.
+
+    Excel and LibreOffice scale the sheet to the page's width differently (their character widths differ),
+    so their pages break on different rows: the chart is moved when it would cross a break in either.
+    """
+    pages = [_page_rows_points(layout, widths, per_character) for per_character in POINTS_PER_CHARACTER]
+    tops, breaks = [1] * len(pages), []
     for index, block in enumerate(layout.blocks):
         start = starts[index]
         end = start + block_height(block)  # with the blank row after it
         if isinstance(block, Chart):
-            before = sum(_row_points(ws, r) for r in range(page_top, start))
             chart = sum(_row_points(ws, r) for r in range(start, end))
-            if before + chart > page and before > 0:
+            befores = [sum(_row_points(ws, r) for r in range(top, start)) for top in tops]
+            if any(before + chart > page and before > 0 for before, page in zip(befores, pages, strict=True)):
                 breaks.append(start - 1)
-                page_top = start
-        used = sum(_row_points(ws, r) for r in range(page_top, end))
-        while used > page:  # a long table runs over several pages: count from the top of its last page
-            page_top = _row_after(ws, page_top, page)
-            used = sum(_row_points(ws, r) for r in range(page_top, end))
+                tops = [start] * len(pages)
+        for k, page in enumerate(pages):
+            while sum(_row_points(ws, r) for r in range(tops[k], end)) > page:
+                tops[k] = _row_after(ws, tops[k], page)  # a long table runs over pages: from the top of its last
     for row in breaks:
         ws.row_breaks.append(Break(id=row))
 
