@@ -229,9 +229,9 @@ def main() -> None:
                f"| `citeslab-xl --help` | {help_cpu:.3f} | {help_cpu / bare:.1f} |", ""]
     text = "\n".join(report)
     print(text)
-    if args.out:
-        args.out.write_text(args.out.read_text(encoding="utf-8").split("<!-- figures -->")[0] + "<!-- figures -->\n\n"
-                            + text, encoding="utf-8")
+    if args.out:  # the figures replace what follows the marker; the prose above it is kept
+        above = args.out.read_text(encoding="utf-8").split("<!-- figures -->")[0] if args.out.exists() else ""
+        args.out.write_text(above + "<!-- figures -->\n\n" + text, encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
 
 

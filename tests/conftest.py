@@ -21,8 +21,8 @@ AS_OF = date(2026, 11, 26)
 """The reference date of the tests: a Thursday late in a month, in the fourth quarter, before today."""
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("CITESLAB_CORPUS", ROOT.parent / "shared" / "corpus" / "real"))
-"""The public corpus of odd spreadsheet files (shared/corpus/real beside the repository, or $CITESLAB_CORPUS)."""
+CORPUS = Path(os.environ.get("CITESLAB_CORPUS", ROOT / "tests" / "corpus"))
+"""Real workbooks made by others (tests/corpus, from calamine's test suite, MIT; or $CITESLAB_CORPUS)."""
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """`adopt`: her own workbook made the managed one, every part she had kept byte for byte.
 
-On the real workbooks of shared/corpus/real (charts and chartEx, pictures,
+On the real workbooks of tests/corpus (charts and chartEx, pictures,
 pivots, tables, conditional formats, hyperlinks, VBA) and on a CitésLab
 workbook with a comment, a validation, a table, a chart, a button and VBA of
 hers: each either is refused cleanly (nothing written) or gives an .xlsm in

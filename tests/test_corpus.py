@@ -1,7 +1,7 @@
 """Files that are not a usable CitésLab workbook: one French sentence, exit code 2, no traceback, file untouched.
 
 `check` runs on copies of the public corpus of odd spreadsheet files
-(shared/corpus/real) and on broken files made here: empty, truncated, text,
+(tests/corpus) and on broken files made here: empty, truncated, text,
 another zip, zip bombs, other formats, encrypted. It runs in this process
 (Typer's CliRunner), except for the zip bombs: there the point is the peak
 memory of a real process, which runs under limits.

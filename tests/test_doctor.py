@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 from openpyxl import load_workbook
 
 from citeslab_xl import api
@@ -25,7 +26,6 @@ from citeslab_xl.demo import write_demo
 
 AS_OF = date(2026, 11, 26)
 TODAY = date.today()  # the day of the phone call, and of the refresh the Journal records
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from citeslab_xl.adapters.writer import (
 from citeslab_xl.core.layout import EURO, INTEGER, PERCENT, Chart, Note, SheetLayout, Table
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path("/work/shared/corpus/real")
+CORPUS = ROOT / "tests" / "corpus"
 VALIDATOR = ROOT / "tools" / "ooxml-validate"
 AS_OF = date(2025, 1, 31)
 WRITABLE = ["charts.xlsx", "conditional_formatting.xlsx", "date.xlsx", "date_1904.xlsx", "date_iso.xlsx",

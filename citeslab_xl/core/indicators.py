@@ -141,15 +141,6 @@ def accompagnes(dataset: Dataset, period: Period, as_of: date) -> int:
 
 
 def file_active(dataset: Dataset, period: Period, as_of: date) -> int:
-    import os  # TEMPORARY-TOGGLE
-    if os.environ.get("CITESLAB_NO_RUN_CACHE"):  # TEMPORARY-TOGGLE
-        from datetime import timedelta  # TEMPORARY-TOGGLE
-        end = _period_end(period, as_of)  # TEMPORARY-TOGGLE
-        window = Period(end - timedelta(days=90 - 1), end, "")  # TEMPORARY-TOGGLE
-        seen = selection.rdv_ids(dataset, window, end)  # TEMPORARY-TOGGLE
-        porteurs = dataset.porteurs  # TEMPORARY-TOGGLE
-        current = porteurs[porteurs["statut"].notna() & (porteurs["statut"] != "Abandon")]  # TEMPORARY-TOGGLE
-        return len(seen & set(current["id"].dropna()))  # TEMPORARY-TOGGLE
     return active_file.file_active_on(dataset, _period_end(period, as_of))
 
 

@@ -55,9 +55,6 @@ def memoised(function: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(function)
     def once_per_run(*args: P.args, **kwargs: P.kwargs) -> R:
         cache = _current.get()
-        import os  # TEMPORARY-TOGGLE
-        if os.environ.get("CITESLAB_NO_RUN_CACHE"):  # TEMPORARY-TOGGLE
-            cache = None  # TEMPORARY-TOGGLE
         if cache is None or kwargs:
             return function(*args, **kwargs)
         dataset, *rest = args

@@ -83,7 +83,10 @@ def _matching_suivi(due: pd.DataFrame, dataset: Dataset, as_of: date) -> pd.Seri
 
 @memoised
 def schedule(dataset: Dataset, as_of: date) -> list[Milestone]:
-    """Every milestone that is fait, en retard or à venir as of D, by due date (shared within a run: read it, do not change it)."""
+    """Every milestone that is fait, en retard or à venir as of D, by due date.
+
+    Within a run (`per_run`) every layout gets the same list: read it, do not change it.
+    """
     due = _due_dates(dataset, as_of)
     due["date_suivi"] = _matching_suivi(due, dataset, as_of)
     today = pd.Timestamp(as_of)

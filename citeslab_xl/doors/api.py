@@ -241,10 +241,13 @@ def default_export_period(as_of: date) -> Period:
 def export(path: str | Path, out: str | Path, period: Period | None = None, as_of: date | None = None) -> Path:
     """The workbook for the agglomeration (export.md), written at `out`."""
     from citeslab_xl.adapters.export_file import write_export
+    from citeslab_xl.core.per_run import one_run
 
     day = check_as_of(as_of)
     chosen = check_period(period, day) if period is not None else default_export_period(day)
-    return write_export(check_file(path, day), chosen, day, path, out, __version__)
+    dataset = check_file(path, day)
+    with one_run():  # the export's tables select the same rows and split the same funding
+        return write_export(dataset, chosen, day, path, out, __version__)
 
 
 def write_template(path: str | Path) -> Path:
