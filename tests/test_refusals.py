@@ -47,11 +47,12 @@ def test_the_command_line_turns_a_refused_demo_into_its_sentence_and_exit_2(tmp_
     out = tmp_path / "demo.xlsx"
     result = CliRunner().invoke(app, [a.format(out=out) for a in args])
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("Le ") and "Traceback" not in result.stderr
+    option = "--errors" if "--errors" in args else "--people, --years"
+    assert result.stderr.startswith(f"{option} : Le ") and "Traceback" not in result.stderr
     assert not out.exists()
 
 
 def test_the_command_line_names_the_refused_period(tmp_path):
     result = CliRunner().invoke(app, ["indicators", str(tmp_path / "absent.xlsx"), "--period", "2026-13"])
     assert result.exit_code == 2
-    assert result.stderr.startswith("--period : « 2026-13 » : le mois doit être entre 01 et 12")
+    assert "Erreur : --period « 2026-13 » : le mois doit être entre 01 et 12" in result.stderr

@@ -175,7 +175,7 @@ def _adopted(package: Package, book: BookInfo, her_project: PackURI | None,
     sheet_part = _add_button_sheet(edit, sheet_code)
     worksheets = [sheet.name for sheet in book.sheets if sheet.rel_type == RT.WORKSHEET]
     add_sheets(edit, book, [(sheet_name, sheet_part)])
-    app_properties.list_added_sheets(edit, worksheets, [sheet_name])
+    app_properties.list_sheets(edit, worksheets, worksheets + [sheet_name])
     book_code = _workbook_code_name(edit, book)
     if her_project is None:
         project_bin, notes = _new_project(book_code, sheet_code)

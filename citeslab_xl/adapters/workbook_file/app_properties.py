@@ -37,19 +37,19 @@ def app_part(edit: PackageEdit) -> PackURI | None:
     return edit.package.find(rel.target) if rel is not None else None
 
 
-def list_added_sheets(edit: PackageEdit, worksheets: list[str], added: list[str]) -> None:
-    """Add `added` to the worksheets listed in app.xml, `worksheets` being the workbook's before the addition."""
+def list_sheets(edit: PackageEdit, before: list[str], after: list[str]) -> None:
+    """List `after` as the worksheets of app.xml, where it listed `before` (the workbook's sheets before the run)."""
     part = app_part(edit)
-    if part is None or not added:
+    if part is None or after == before:
         return
     text = edit.text(part)
-    new = with_sheets(text, worksheets, added)
+    new = with_sheets(text, before, after)
     if new != text:
         edit.put_text(part, new)
 
 
-def with_sheets(text: str, worksheets: list[str], added: list[str]) -> str:
-    """The app.xml `text` whose worksheets' group, when it lists `worksheets`, ends with `added`."""
+def with_sheets(text: str, before: list[str], after: list[str]) -> str:
+    """The app.xml `text` whose worksheets' group, when it lists `before`, lists `after` instead."""
     heading = _element(text, "HeadingPairs")
     titles = _element(text, "TitlesOfParts")
     if heading is None or titles is None:
@@ -62,8 +62,8 @@ def with_sheets(text: str, worksheets: list[str], added: list[str]) -> str:
     for _, count in counts:
         size = int(count.group(3)) if count.group(3).strip().isdigit() else -1
         group = names[at:at + size]
-        if size > 0 and [unescape(m.group(2)) for m in group] == worksheets:
-            return _edited(text, heading, titles, count, group[-1], size + len(added), added)
+        if size > 0 and [unescape(m.group(2)) for m in group] == before:
+            return _edited(text, heading, titles, count, group, after)
         at += max(size, 0)
     return text
 
@@ -76,13 +76,13 @@ def _element(text: str, local: str) -> _Span | None:
     return _Span(start, end, text[start:end])
 
 
-def _edited(text: str, heading: _Span, titles: _Span, count: re.Match[str], last: re.Match[str],
-            new_count: int, added: list[str]) -> str:
-    prefix = last.group(1)
-    items = "".join(f"<{prefix}lpstr>{xmltext.quote(name)}</{prefix}lpstr>" for name in added)
-    new_titles = titles.text[:last.end()] + items + titles.text[last.end():]
-    new_titles = _with_vector_size(new_titles, len(added))
-    new_heading = heading.text[:count.start(3)] + str(new_count) + heading.text[count.end(3):]
+def _edited(text: str, heading: _Span, titles: _Span, count: re.Match[str], group: list[re.Match[str]],
+            after: list[str]) -> str:
+    prefix = group[0].group(1)
+    items = "".join(f"<{prefix}lpstr>{xmltext.quote(name)}</{prefix}lpstr>" for name in after)
+    new_titles = titles.text[:group[0].start()] + items + titles.text[group[-1].end():]
+    new_titles = _with_vector_size(new_titles, len(after) - len(group))
+    new_heading = heading.text[:count.start(3)] + str(len(after)) + heading.text[count.end(3):]
     spans = sorted([(heading, new_heading), (titles, new_titles)], key=lambda pair: pair[0].start, reverse=True)
     for span, replacement in spans:
         text = text[:span.start] + replacement + text[span.end:]

@@ -105,12 +105,12 @@ def splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
     add_sheets(edit, book, added)
     added_names = [name for name, _ in added]
     worksheets = [sheet.name for sheet in book.sheets if sheet.rel_type == RT.WORKSHEET]
-    app_properties.list_added_sheets(edit, worksheets, added_names)
     # in the order of the tabs the run leaves, so that a second identical run records the same list
     owned = tab_order.in_tab_order(ownership.after(book, [layout.name for layout in layouts], added_names))
     record_ownership(edit, owned)
     mark_sheets(edit, book, ownership, owned, added_names)
     tab_order.order_tabs(edit, book, owned)
+    app_properties.list_sheets(edit, worksheets, tab_order.in_order(worksheets + added_names, owned))
     return edit.entries()
 
 

@@ -47,3 +47,8 @@ def in_tab_order(generated: list[str]) -> list[str]:
 def _moved(match: re.Match[str], new_position: dict[int, int]) -> str:
     old = int(match[2])
     return f"{match[1]}{new_position.get(old, old)}{match[3]}"
+
+
+def in_order(names: list[str], generated: list[str]) -> list[str]:
+    """`names` as `order_tabs` leaves them, for the lists that must follow the tabs (app.xml's titles)."""
+    return plan.tab_order(names, generated)
