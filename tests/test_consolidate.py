@@ -61,3 +61,15 @@ def test_a_file_of_another_schema_version_is_refused_in_french(exports, tmp_path
     with pytest.raises(ForeignSchema, match="version 0 du schéma"):
         consolidate([paths[1], other], tmp_path / "reseau.xlsx")
     assert not (tmp_path / "reseau.xlsx").exists()
+
+
+def test_the_command_writes_the_network_workbook_and_refuses_to_replace_it(exports, tmp_path):
+    from conftest import run_cli
+
+    _, paths = exports
+    out = tmp_path / "réseau.xlsx"
+    first = run_cli("consolidate", *paths, out)
+    assert first.exit_code == 0, first.output
+    assert out.is_file() and "Classeur du réseau écrit" in first.stderr
+    again = run_cli("consolidate", *paths, out)
+    assert again.exit_code == 2 and "existe déjà" in again.stderr

@@ -148,18 +148,16 @@ class SheetGrid:
     placed: dict[int, PlacedTable] = field(default_factory=dict)  # by block index
     starts: list[int] = field(default_factory=list)  # the first row of each block
     first_block_row: int = 3
+    max_row: int = 1  # the extent of the cells, as a spreadsheet counts it
+    max_column: int = 1
 
-    @property
-    def max_row(self) -> int:
-        return max((row for row, _ in self.cells), default=1)
-
-    @property
-    def max_column(self) -> int:
-        return max((column for _, column in self.cells), default=1)
+    def place(self, row: int, column: int, cell: GridCell) -> GridCell:
+        self.cells[row, column] = cell
+        self.max_row, self.max_column = max(self.max_row, row), max(self.max_column, column)
+        return cell
 
     def put(self, row: int, column: int, value, number_format: str | None = None) -> GridCell:
-        cell = self.cells[row, column] = GridCell(cell_value(value), number_format or GENERAL)
-        return cell
+        return self.place(row, column, GridCell(cell_value(value), number_format or GENERAL))
 
 
 def lay_out(layout: SheetLayout) -> SheetGrid:
@@ -180,7 +178,7 @@ def lay_out(layout: SheetLayout) -> SheetGrid:
         if isinstance(block, Note):
             grid.put(grid.starts[index], 1, block.text)
             for column in range(2, span + 1):  # the merged cells
-                grid.cells[grid.starts[index], column] = GridCell()
+                grid.place(grid.starts[index], column, GridCell())
         elif isinstance(block, Chart) and not chart_has_data(block, layout, grid.placed):
             grid.put(grid.starts[index], 1, f"{block.title} : aucune donnée à représenter.")
     return grid
@@ -208,7 +206,7 @@ def _place_table(grid: SheetGrid, row: int, table: Table) -> PlacedTable:
             cell.number_format = table_cell_format(table, i, j, cell.value) or GENERAL
         target = table.links.get(i)
         if target:
-            cell = grid.cells.setdefault((r, link_column + 1), GridCell())
+            cell = grid.cells.get((r, link_column + 1)) or grid.place(r, link_column + 1, GridCell())
             cell.link = target
             if cell.value is None:  # a link needs a text to click on: openpyxl shows its target
                 cell.value = target
@@ -221,12 +219,12 @@ def _place_table(grid: SheetGrid, row: int, table: Table) -> PlacedTable:
 def _place_total(grid: SheetGrid, table: Table, placed: PlacedTable) -> None:
     r = placed.last_row + 1
     for j in range(len(table.headers)):
-        grid.cells[r, j + 1] = GridCell()
+        grid.place(r, j + 1, GridCell())
     grid.put(r, 1, TOTAL_LABEL)
     for j in summed_columns(table):
         letter = column_letter(j + 1)
-        grid.cells[r, j + 1] = GridCell(f"=SUM({letter}{placed.first_row}:{letter}{placed.last_row})",
-                                        table.formats.get(j) or _column_format(grid, j + 1, placed), formula=True)
+        grid.place(r, j + 1, GridCell(f"=SUM({letter}{placed.first_row}:{letter}{placed.last_row})",
+                                      table.formats.get(j) or _column_format(grid, j + 1, placed), formula=True))
 
 
 def _column_format(grid: SheetGrid, column: int, placed: PlacedTable) -> str:

@@ -284,3 +284,10 @@ def adopt(path: str | Path, out: str | Path | None = None) -> Adoption:
     from citeslab_xl.adapters.adopt import adopt as adopt_copy
 
     return adopt_copy(path, out)
+
+
+def consolidate(exports: list[str | Path], out: str | Path) -> Path:
+    """The network's workbook from many sites' exports (their long-form CSVs), as a new file."""
+    from citeslab_xl.adapters.consolidate import consolidate as stack
+
+    return stack(exports, out)

@@ -276,6 +276,19 @@ def build_workbook(
 
 
 @command()
+def consolidate(
+    exports: Annotated[list[Path], typer.Argument(metavar="EXPORTS...", show_default=False,
+                                                  help="Les exports des sites (.xlsx, ou leurs fichiers .csv).")],
+    out_path: Annotated[Path, typer.Argument(metavar="RÉSEAU.xlsx", show_default=False,
+                                             help="Le classeur du réseau à créer (nouveau fichier).")],
+) -> None:
+    """Rassemble les exports de plusieurs sites en un classeur du réseau (complétude, totaux, petits effectifs)."""
+    with refusals(), working("Consolidation des exports…"):
+        written = api.consolidate(list(exports), out_path)
+    say(f"Classeur du réseau écrit : {written} ({len(exports)} export(s) lus).")
+
+
+@command()
 def adopt(
     workbook: Workbook,
     out_path: Annotated[Path | None, typer.Option("--out", metavar="FICHIER.xlsm", show_default=False,
