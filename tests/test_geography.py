@@ -180,3 +180,15 @@ def test_a_workbook_made_before_the_qpv_dates_reads_its_next_list_as_it_is(tmp_p
     assert [a for a in dataset.anomalies if a.feuille == "Paramètres"] == []
     assert all(q.since is None and q.until is None for q in dataset.settings.quartiers)
     assert ind.part_qpv(dataset, periods.year(2023), AS_OF) == 1.0  # without dates, Battant is a QPV all along
+
+
+@pytest.mark.parametrize(("year", "battant_counts"), [(2023, False), (2024, True)])
+def test_the_exports_qpv_subtotal_uses_the_map_of_its_year(year, battant_counts):
+    from citeslab_xl.core.export_pattern import FAMILIES, family_counts
+
+    spec = next(f for f in FAMILIES if f.key == "nouveaux_porteurs")
+    counts = family_counts(people(), spec, year, AS_OF)
+    quartiers = next(b for b in counts.breakdowns if b.subtotal is not None)
+    assert quartiers.subtotal is not None
+    assert ("Battant" in quartiers.subtotal[1]) is battant_counts
+    assert "Planoise" in quartiers.subtotal[1]

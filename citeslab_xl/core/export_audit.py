@@ -159,4 +159,5 @@ def audit_published(published: Published, qpv: Iterable[str]) -> list[audit.Find
 def audit_year(dataset: Dataset, year: int, as_of: date) -> tuple[Published, list[audit.Finding]]:
     """Every export of the year at `as_of`, and what linear programming leaves of each hidden count."""
     published = collect(dataset, year_periods(year), as_of)
-    return published, audit_published(published, dataset.settings.qpv_names())
+    whole = periods.year(year)
+    return published, audit_published(published, dataset.settings.qpv_names(whole.debut, whole.fin))

@@ -85,7 +85,7 @@ FAMILY_KEYS = frozenset(f.key for f in FAMILIES)
 def family_counts(dataset: Dataset, spec: FamilySpec, year: int, as_of: date) -> FamilyCounts:
     months = [periods.month(year, m) for m in range(1, 13)]
     totals = [spec.total(dataset, month, as_of) for month in months]
-    qpv = frozenset(dataset.settings.qpv_names())
+    qpv = frozenset(dataset.settings.qpv_names(months[0].debut, months[-1].fin))  # the year's map (1 January)
     found = []
     for key, counter, with_qpv in spec.breakdowns:
         per_month = [dict(counter(dataset, month, as_of)) for month in months]
