@@ -9,6 +9,7 @@ sheet are the `SUM` of a table's Total row.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -379,27 +380,32 @@ def _keep_charts_on_one_page(ws: Worksheet, layout: SheetLayout, starts: list[in
     so their pages break on different rows: the chart is moved when it would cross a break in either.
     """
     pages = [_page_rows_points(layout, widths, per_character) for per_character in POINTS_PER_CHARACTER]
+    ends = [start + block_height(block) for start, block in zip(starts, layout.blocks, strict=True)]
+    above = _points_above(ws, max(ends, default=1))
     tops, breaks = [1] * len(pages), []
     for index, block in enumerate(layout.blocks):
-        start = starts[index]
-        end = start + block_height(block)  # with the blank row after it
+        start, end = starts[index], ends[index]  # with the blank row after the block
         if isinstance(block, Chart):
-            chart = sum(_row_points(ws, r) for r in range(start, end))
-            befores = [sum(_row_points(ws, r) for r in range(top, start)) for top in tops]
-            if any(before + chart > page and before > 0 for before, page in zip(befores, pages, strict=True)):
+            chart = above[end] - above[start]
+            if any(above[start] - above[top] + chart > page and above[start] > above[top]
+                   for top, page in zip(tops, pages, strict=True)):
                 breaks.append(start - 1)
                 tops = [start] * len(pages)
         for k, page in enumerate(pages):
-            while sum(_row_points(ws, r) for r in range(tops[k], end)) > page:
-                tops[k] = _row_after(ws, tops[k], page)  # a long table runs over pages: from the top of its last
+            while above[end] - above[tops[k]] > page:
+                tops[k] = _row_after(above, tops[k], page)  # a long table runs over pages: from the top of its last
     for row in breaks:
         ws.row_breaks.append(Break(id=row))
 
 
-def _row_after(ws: Worksheet, top: int, page: float) -> int:
+def _points_above(ws: Worksheet, last: int) -> list[float]:
+    """`above[r]`: the points of rows 1 to r − 1, for r up to `last`; heights are summed once, not per page."""
+    above = [0.0, 0.0]
+    for row in range(1, last):
+        above.append(above[-1] + _row_points(ws, row))
+    return above
+
+
+def _row_after(above: list[float], top: int, page: float) -> int:
     """The first row of the page after the one starting at `top`."""
-    total, row = 0.0, top
-    while total + _row_points(ws, row) <= page:
-        total += _row_points(ws, row)
-        row += 1
-    return row
+    return bisect.bisect_right(above, above[top] + page) - 1
