@@ -309,13 +309,16 @@ def test_each_added_sheet_is_marked_as_the_tools(demo_payload, actualised):
     assert marked == [(name, [OWNERSHIP_NAME, f"='{name}'!$A$1"]) for name in added]
 
 
-@pytest.mark.slow  # a workbook of 5,000 porteurs
+@pytest.mark.slow  # a workbook of 2,400 porteurs
 def test_the_number_of_calls_does_not_grow_with_the_rows(tmp_path):
+    # Both sizes keep every sheet under xlwings' own write budget (it splits a larger write into parts of
+    # 100,000 cells, by design) and give every list of À faire at least one row, so that only the number
+    # of rows differs: three times as many.
     counts = []
-    for people_per_year, expected in ((50, 100), (2500, 5000)):
+    for people_per_year, expected in ((400, 800), (1200, 2400)):
         path = demo_workbook(tmp_path / f"suivi{people_per_year}.xlsx", people_per_year, errors=0.02)
         payload = payload_from_xlsx(path)
-        assert abs(len(payload["sheets"][1]["values"]) - 1 - expected) < expected * 0.02  # porteurs
+        assert abs(len(payload["sheets"][1]["values"]) - 1 - expected) < expected * 0.05  # porteurs
         actions = run_button(buttons.actualiser, payload)
         counts.append((action_counts(actions), range_call_count(actions)))
     assert counts[0] == counts[1]
