@@ -146,10 +146,14 @@ def measure(path: Path, steps: list[str], rounds: int) -> dict[str, Samples]:
 
 
 def peak_memory_mb(path: Path, step: str) -> float:
-    """The resident-set high-water mark of a child process that runs one step once (imports included)."""
-    code = (f"import resource, sys; sys.argv = ['x']; sys.path[:0] = [{str(ROOT)!r}]; import benchmarks.run as b; "
+    """The resident-set high-water mark of a child process that runs one step once (imports included).
+
+    Read from /proc (VmHWM, the child's own memory map): `ru_maxrss` would carry over the parent's
+    high-water mark through fork and exec.
+    """
+    code = (f"import sys; sys.argv = ['x']; sys.path[:0] = [{str(ROOT)!r}]; import benchmarks.run as b; "
             f"from pathlib import Path; b.STEPS[{step!r}](Path({str(path)!r})); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     done = subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True, text=True)
     return int(done.stdout.split()[-1]) / 1024
 

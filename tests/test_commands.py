@@ -126,7 +126,8 @@ def test_export_command_writes_a_values_only_workbook_beside(cli, demo_workbook,
     result = cli("export", demo_workbook, out, "--as-of", AS_OF)
     assert result.exit_code == 0, result.stderr
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Lisez-moi", "Indicateurs", "Mensuel", "Profil", "Créations", "Financement"]
+    assert wb.sheetnames == ["Lisez-moi", "Indicateurs", "Mensuel", "Profil", "Créations", "Financement",
+                             "Données longues"]
     readme = " ".join(str(c) for row in wb["Lisez-moi"].iter_rows(values_only=True) for c in row if c)
     assert "01/01/2026" in readme  # the default period: the year so far
     same = cli("export", demo_workbook, demo_workbook, "--as-of", AS_OF)
