@@ -150,10 +150,10 @@ def test_a_second_run_waits_then_refuses(tmp_path):
     assert files.is_locked(workbook)
     try:
         with pytest.raises(WriteRefused, match="déjà en cours"), files.workbook_lock(workbook, wait=0.3):
-            pass
+            pytest.fail("a second run took the lock the first one holds")
     finally:
         release.set()
         thread.join()
     assert not files.is_locked(workbook)
     with files.workbook_lock(workbook, wait=0.3):
-        pass
+        assert files.is_locked(workbook)  # once the first run is over, the next one gets the lock
