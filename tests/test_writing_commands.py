@@ -76,3 +76,15 @@ def test_a_folder_given_as_the_template_ends_in_a_french_line_not_a_traceback(tm
     run = run_process("template", tmp_path / "modèle.xlsx")
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "est un dossier" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("command", [("refresh",), ("committee", "copil")], ids=lambda c: c[0])
+def test_an_existing_copy_target_is_refused_before_the_workbook_is_read(cli, tmp_path, command):
+    # the source is not even a workbook: a refusal that names the target proves nothing was read or computed
+    source, target = tmp_path / "suivi.xlsx", tmp_path / "copie.xlsx"
+    source.write_bytes(b"not a zip")
+    target.write_bytes(b"hers")
+    result = cli(command[0], source, *command[1:], "--out", target, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{target} existe déjà"), result.stderr
+    assert target.read_bytes() == b"hers"

@@ -190,7 +190,13 @@ class RunReport:
 
 @contextmanager
 def _one_run_at_a_time(path: Path, out: str | Path | None) -> Iterator[None]:
-    """The workbook's lock around read, validate and write, when the run writes into the workbook itself."""
+    """The workbook's lock around read, validate and write, when the run writes into the workbook itself.
+
+    A copy's target is checked first, so that an existing file is refused before minutes of work.
+    """
+    if out is not None:
+        target = Path(out)
+        files.check_new_target(target, (target.suffix.lower(),))  # the writer checks that the suffixes match
     if out is not None or not path.is_file():  # only read, or unreadable: reading says what is wrong
         yield
         return
