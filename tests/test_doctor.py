@@ -146,6 +146,18 @@ def test_a_truncated_workbook_points_to_its_intact_backup(book: Path):
     assert "« book.bak.xlsx »" in restore.title and "Remplacez « book.xlsx » par une copie" in restore.action
 
 
+def test_through_a_link_the_backups_beside_the_real_file_are_found(book: Path, tmp_path: Path):
+    # the writer keeps its backups beside the file a link points to (commit.commit): doctor looks there too
+    elsewhere = tmp_path / "raccourcis"
+    elsewhere.mkdir()
+    link = elsewhere / "book.xlsx"
+    link.symlink_to(book)
+    data = book.read_bytes()
+    book.write_bytes(data[: len(data) // 2])
+    restore = only(diagnosed(link), "restore-backup")
+    assert "« book.bak.xlsx »" in restore.title
+
+
 def test_a_data_sheet_lacks_a_required_column(library: Path, tmp_path: Path):
     sheet = load_workbook(library / "fresh.xlsx")["Porteurs"]
     header = next(cell for row in sheet.iter_rows(max_row=20) for cell in row if cell.value == "Quartier")

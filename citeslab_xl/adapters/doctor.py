@@ -9,6 +9,7 @@ the other checks still speak.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 import zlib
@@ -84,6 +85,7 @@ def _beside(path: Path) -> list[Finding]:
 
 
 def _temporary_files(path: Path) -> list[str]:
+    path = _real(path)
     if not path.parent.is_dir():
         return []
     # the writer's `.NAME.<random>.citeslab-tmp` (its backup copy's too), and `files.replace_file`'s
@@ -171,10 +173,16 @@ def _backups(path: Path, inspection: _Inspection, running: bool) -> list[Finding
 
 def _backup_files(path: Path) -> list[Path]:
     """`NAME.bak.xlsx`, `NAME.bak1.xlsx`, `NAME.bak2.xlsx`... as `commit.backup_paths` names them, however many."""
+    path = _real(path)
     if not path.parent.is_dir():
         return []
     pattern = re.compile(re.escape(path.stem) + r"\.bak\d*" + re.escape(path.suffix) + "$", re.IGNORECASE)
     return sorted(entry for entry in path.parent.iterdir() if pattern.match(entry.name) and entry.is_file())
+
+
+def _real(path: Path) -> Path:
+    """Where the writer keeps backups and temporary files: beside the file a link points to (`commit.commit`)."""
+    return Path(os.path.realpath(path))
 
 
 def _facts(path: Path, thorough: bool = False) -> FileFacts:
