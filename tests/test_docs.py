@@ -154,3 +154,18 @@ def test_the_checks_section_names_the_ruff_rules():
     named = set(re.findall(r"`([A-Z]+[0-9]*)`", section("Checks")))
     configured = set(lint["select"]) | set(lint["ignore"])
     assert configured <= named, f"README › Checks does not name {sorted(configured - named)}"
+
+
+def test_the_size_limits_are_the_readers():
+    from citeslab_xl.adapters import reading
+
+    section = README.split("## Size limits", 1)[1].split("\n## ", 1)[0]
+    stated = {
+        "MAX_UNCOMPRESSED": re.search(r"(\d+) MB uncompressed \(`MAX_UNCOMPRESSED`\)", section),
+        "MAX_RATIO": re.search(r"ratio of\s+(\d+) past", section),
+        "MAX_CELLS": re.search(r"(\d+) million cells in one sheet \(`MAX_CELLS`\)", section),
+    }
+    assert all(stated.values()), stated
+    assert int(stated["MAX_UNCOMPRESSED"][1]) << 20 == reading.MAX_UNCOMPRESSED
+    assert int(stated["MAX_RATIO"][1]) == reading.MAX_RATIO
+    assert int(stated["MAX_CELLS"][1]) * 1_000_000 == reading.MAX_CELLS
