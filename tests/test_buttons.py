@@ -34,6 +34,7 @@ from xlremote import (
 )
 
 from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.adapters.workbook_file.ownership import book_marker_number
 from citeslab_xl.adapters.writer import JOURNAL_HEADERS, OWNERSHIP_NAME
 from citeslab_xl.adapters.xlbook import plan_sheet
 from citeslab_xl.core import periods, plan, schema
@@ -102,8 +103,12 @@ def with_markers(payload: dict, actions: dict) -> dict:
             name, refers_to = action["args"]
             sheet = re.fullmatch(r"='((?:[^']|'')+)'!\$A\$1", refers_to).group(1).replace("''", "'")
             index = names.index(sheet)
-            after["names"].append({"name": f"'{sheet}'!{name}", "sheet_index": index, "address": "A1",
-                                   "book_scope": False, "scope_sheet_name": sheet, "scope_sheet_index": index})
+            if action["sheet_position"] is None:  # added through book.names: workbook scope
+                after["names"].append({"name": name, "sheet_index": index, "address": "A1", "book_scope": True,
+                                       "scope_sheet_name": None, "scope_sheet_index": None})
+            else:
+                after["names"].append({"name": f"'{sheet}'!{name}", "sheet_index": index, "address": "A1",
+                                       "book_scope": False, "scope_sheet_name": sheet, "scope_sheet_index": index})
     return after
 
 
@@ -136,6 +141,9 @@ def save_as_excel_would(payload: dict, path: Path) -> Path:
             bare = name["name"].rsplit("!", 1)[-1]
             sheet = name["scope_sheet_name"]
             wb[sheet].defined_names[bare] = DefinedName(bare, attr_text=f"'{sheet}'!$A$1")
+        elif book_marker_number(name["name"]):
+            target = payload["sheets"][name["sheet_index"]]["name"]
+            wb.defined_names[name["name"]] = DefinedName(name["name"], attr_text=f"'{target}'!$A$1")
     wb.save(path)
     return path
 
@@ -305,8 +313,18 @@ def test_every_text_is_kept_as_typed(demo_payload, actualised):
 
 def test_each_added_sheet_is_marked_as_the_tools(demo_payload, actualised):
     added = [step.sheet for step in steps(demo_payload, actualised) if step.func == "addSheet"]
-    marked = [(step.sheet, step.args) for step in steps(demo_payload, actualised) if step.func == "namesAdd"]
-    assert marked == [(name, [OWNERSHIP_NAME, f"='{name}'!$A$1"]) for name in added]
+    adds = [(step.sheet, step.args) for step in steps(demo_payload, actualised) if step.func == "namesAdd"]
+    by_sheet = [args for sheet, args in adds if sheet is not None]  # sheet.names.add: the sheet's own marker
+    by_book = [args for sheet, args in adds if sheet is None]  # book.names.add: the workbook-scoped one
+    assert by_sheet == [[OWNERSHIP_NAME, f"='{name}'!$A$1"] for name in added]
+    # every sheet written ends with a workbook-scoped marker, the one it had or a new one, never two
+    had = {demo_payload["sheets"][n["sheet_index"]]["name"] for n in demo_payload["names"]
+           if n["book_scope"] and book_marker_number(n["name"])}
+    written = {step.sheet for step in steps(demo_payload, actualised) if step.func == "setValues"}
+    given = [refers_to for _, refers_to in by_book]
+    assert sorted(given) == sorted(f"='{name}'!$A$1" for name in written - had)
+    numbers = [book_marker_number(marker) for marker, _ in by_book]
+    assert all(numbers) and len(set(numbers)) == len(numbers)
 
 
 @pytest.mark.slow  # a workbook of 2,400 porteurs
@@ -369,6 +387,10 @@ def test_sheets_made_by_the_buttons_are_rebuilt_by_the_command_line(demo_payload
     assert report.sheets == ["Anomalies", "À faire", "Synthèse 2026-11", "Historique mensuel", "COPIL 2026",
                              "COTECH 2026-T4", "Financement calculé", "Échéancier suivis"]
     assert [row[1] for row in journal(file_sheets(path))] == ["Actualiser les synthèses"] * 2
+    # the command line reads the buttons' workbook-scoped markers: it adds none of its own
+    wb = load_workbook(path)
+    targets = [dn.attr_text for n, dn in wb.defined_names.items() if book_marker_number(n)]
+    assert sorted(targets) == sorted(f"'{name}'!$A$1" for name in wb.sheetnames if plan.is_generated_name(name))
 
 
 # --- refusals and errors: a French message, nothing written -----------------------------------

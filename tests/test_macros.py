@@ -11,6 +11,7 @@ with the macros.
 from __future__ import annotations
 
 import ast
+import asyncio
 import importlib.util
 import posixpath
 import re
@@ -29,6 +30,8 @@ from libreoffice import _convert, requires_soffice
 from oletools.olevba import VBA_Parser
 from pyopenvba.apps.excel import ExcelApplication
 from pyopenvba.interpreter import VBADate
+from xlclient_options import read_call_sheets
+from xllite import LiteClient, in_lite
 from xlremote import alerts, payload_from_xlsx, remote_book
 
 from citeslab_xl.adapters import template
@@ -41,6 +44,7 @@ from citeslab_xl.adapters.macro_workbook import (
     vba_text,
     workbook_open,
 )
+from citeslab_xl.core import button_catalogue
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.doors import api
 
@@ -156,7 +160,7 @@ def lite_scripts() -> dict[str, tuple[str | None, ast.FunctionDef]]:
     """Each function of macros/lite/main.py decorated with @script: name → (display name, node)."""
     scripts = {}
     for node in ast.parse(LITE_MAIN.read_text(encoding="utf-8")).body:
-        if not isinstance(node, ast.FunctionDef):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for decorator in node.decorator_list:
             call = decorator if isinstance(decorator, ast.Call) else None
@@ -175,8 +179,13 @@ def test_every_lite_script_hands_the_book_to_its_button(button_functions):
         assert name in button_functions
         assert display_name == captions[name]
         book = node.args.args[0]
-        assert ast.unparse(book.annotation) == "xw.Book"
-        assert [ast.unparse(statement) for statement in node.body] == [f"buttons.{name}({book.arg})"]
+        if isinstance(node, ast.AsyncFunctionDef):  # xlwings Lite's async book: read sheet by sheet
+            assert ast.unparse(book.annotation) == "xw.BookAsync"
+            assert [ast.unparse(statement) for statement in node.body] == [
+                f"await on_the_web(buttons.{name}, {book.arg})"]
+        else:
+            assert ast.unparse(book.annotation) == "xw.Book"
+            assert [ast.unparse(statement) for statement in node.body] == [f"buttons.{name}({book.arg})"]
 
 
 def test_the_lite_verifier_does_what_the_button_does(tmp_path):
@@ -188,9 +197,11 @@ def test_the_lite_verifier_does_what_the_button_does(tmp_path):
     path = tmp_path / "modele.xlsx"
     template.build_workbook().save(path)
     payload = payload_from_xlsx(path, client="Office.js", active_sheet="Accueil", selection="A1")
-    with remote_book(payload) as book:
-        lite.verifier(book)
-        through_lite = book.json()
+    client = LiteClient(payload, read_call_sheets(path))  # the async book, read sheet by sheet (tests/xllite.py)
+    lite_book = client.async_book(exclude=button_catalogue.button("verifier").web_exclude)
+    with in_lite(client):
+        asyncio.run(lite.verifier(lite_book))
+    through_lite = lite_book.json()
     with remote_book(payload) as book:
         buttons.verifier(book)
         direct = book.json()

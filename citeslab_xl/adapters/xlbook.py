@@ -39,21 +39,30 @@ workbook using the 1904 date system (an option of old Mac workbooks, which
 the remote engine does not report) such a time shows four years late.
 
 Ownership: a sheet is the tool's when it carries the sheet-scoped defined
-name `citeslab_xl_genere` (workbook_file/ownership.py explains this shared
-marker). The buttons add it to every sheet they create; they rebuild an
-existing sheet only when it carries it, and refuse, writing nothing, when a
-sheet with a generated name does not.
+name `citeslab_xl_genere` or a workbook-scoped `citeslab_xl_genere_N` refers
+to it (workbook_file/ownership.py explains these markers, shared with the file
+writer). The workbook-scoped one is what the Office.js client sends even for a
+sheet it leaves out, so that a button on the web can rebuild a sheet without
+receiving it. The buttons give both to every sheet they create and the second
+to a sheet they rebuild that lacks it; they rebuild an existing sheet only
+when a marker names it, and refuse, writing nothing, when none does.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from citeslab_xl.adapters.workbook_file.ownership import OWNERSHIP_NAME, marker_reference
+from citeslab_xl.adapters.workbook_file.ownership import (
+    OWNERSHIP_NAME,
+    book_marker_names,
+    book_marker_number,
+    marker_reference,
+)
 from citeslab_xl.core import plan
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.grid import Grid
@@ -101,16 +110,67 @@ def synthese_status(book) -> dict[str, str]:
                                for sheet in book.sheets if plan.synthese_month(sheet.name) is not None})
 
 
-def payload_bytes(book) -> int | None:
-    """Under the remote engine, the size of the values the client sent (JSON as JavaScript writes it); else None.
+def sheets_read_by_buttons(book, skip: tuple[str, ...] = ()) -> list:
+    """The sheets a button reads: the data sheets, Journal, the Synthèse sheets and the active one (the selection).
 
-    Excel on the web refuses an Office.js call over 5 MB, so a workbook whose
-    payload passes that size works only where the client has no such limit.
+    Less the sheets in `skip` (the button's `web_exclude`) unless active. The committee sheets are never read.
+    """
+    active = book.sheets.active.name
+    return [sheet for sheet in book.sheets
+            if sheet.name == active or (sheet.name not in skip and _read_by_buttons(sheet.name))]
+
+
+def _read_by_buttons(name: str) -> bool:
+    return not plan.is_generated_name(name) or name == JOURNAL or plan.synthese_month(name) is not None
+
+
+def web_read_bytes(book, per_sheet: bool = False) -> int | None:
+    """Under the remote engine, what reading this workbook costs on the web, in bytes; else None.
+
+    Excel on the web refuses an Office.js call over 5 MB, and the Office.js client reads every sheet it sends
+    in one call (xlwings-server, static/js/custom-scripts/index.js `getBookData`, lines 469-483) that returns,
+    per cell, its raw value and its number-format category; only afterwards does it turn a date's serial
+    number into the ISO text Python receives. So this is the larger of the JSON Python received and that call
+    rebuilt from it: ISO dates back to serial numbers, each cell's category "Date" for a date and "General"
+    otherwise (a text or number cell has a shorter or equal one, so the estimate errs on the large side).
+    `per_sheet`: the sheets were read one call each (`buttons.on_the_web`): the largest of those calls.
     """
     if book.app.engine.name != "remote":
         return None
-    text = json.dumps(book.impl.api, ensure_ascii=False, separators=(",", ":"), default=str)
-    return len(text.encode("utf-8"))
+    payload = book.impl.api
+    calls = [_read_call_bytes(sheet["values"]) for sheet in payload["sheets"]
+             if sheet.get("values") not in (None, [], [[]])]
+    if per_sheet:
+        return max(calls, default=0)
+    return max(_json_bytes(payload), sum(calls))
+
+
+_ISO_Z = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z")
+_EXCEL_EPOCH_DATE = date(1899, 12, 30)
+
+
+def _json_bytes(value) -> int:
+    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8"))
+
+
+def _serial(match: re.Match) -> int | float:
+    year, month, day, hour, minute, second = map(int, match.groups())
+    days = (date(year, month, day) - _EXCEL_EPOCH_DATE).days
+    seconds = hour * 3600 + minute * 60 + second
+    return days + seconds / SECONDS_PER_DAY if seconds else days
+
+
+def _read_call_bytes(values: list[list]) -> int:
+    raw, categories = [], []
+    for row in values:
+        raw_row, category_row = [], []
+        for value in row:
+            match = _ISO_Z.fullmatch(value) if isinstance(value, str) else None
+            raw_row.append(_serial(match) if match else value)
+            category_row.append("Date" if match else "General")
+        raw.append(raw_row)
+        categories.append(category_row)
+    return _json_bytes(raw) + _json_bytes(categories)
 
 
 def _canonical(value):
@@ -144,20 +204,41 @@ def journal_rows(book) -> list[list]:
 # --- ownership ------------------------------------------------------------------
 
 def is_marked(sheet) -> bool:
-    """Whether the sheet carries the ownership marker (its names are spelled `Feuille!nom`)."""
+    """Whether the sheet carries the sheet-scoped marker (its names are spelled `Feuille!nom`)."""
     return any(name.name.rsplit("!", 1)[-1].casefold() == OWNERSHIP_NAME for name in sheet.names)
+
+
+def book_markers(book) -> dict[int, str | None]:
+    """N -> the sheet each workbook-scoped marker `citeslab_xl_genere_N` refers to (None once it is deleted)."""
+    markers: dict[int, str | None] = {}
+    for name in book.names:
+        number = book_marker_number(name.name)  # a sheet-scoped copy is spelled `Feuille!nom`: not one
+        if number is None:
+            continue
+        try:
+            markers[number] = name.refers_to_range.sheet.name
+        except Exception:  # #REF!: its sheet was deleted, and no sheet is the tool's by it
+            markers[number] = None
+    return markers
+
+
+def owned_sheets(book) -> set[str]:
+    """The sheets (casefolded) that either marker names as the tool's."""
+    by_book = {target.casefold() for target in book_markers(book).values() if target is not None}
+    return by_book | {sheet.name.casefold() for sheet in book.sheets if is_marked(sheet)}
 
 
 def check_ownership(book, names: list[str]) -> None:
     """Refuse, before anything is written, when one of `names` is a sheet the tool did not make."""
+    owned = owned_sheets(book)
     for name in names:
         sheet = find_sheet(book, name)
-        if sheet is not None and not is_marked(sheet):
+        if sheet is not None and sheet.name.casefold() not in owned:
             raise WriteRefused(
                 f"La feuille « {sheet.name} » n'a pas été créée par l'outil : elle n'est pas remplacée. "
-                "Renommez-la (clic droit sur l'onglet › Renommer), puis relancez. Si l'outil en ligne de commande "
-                "l'a créée avant qu'il ne marque ses feuilles, lancez une fois « citeslab-xl refresh » sur le "
-                "classeur fermé. Rien n'a été écrit.")
+                "Renommez-la (clic droit sur l'onglet › Renommer), puis relancez. Si l'outil l'a créée avant "
+                "qu'il ne marque ses feuilles pour Excel sur le web, lancez une fois ce bouton dans Excel sur le "
+                "PC, ou « citeslab-xl refresh » sur le classeur fermé. Rien n'a été écrit.")
 
 
 # --- a layout as a few bulk writes (pure) ------------------------------------------
@@ -299,14 +380,19 @@ def _range(sheet, box: Box):
     return sheet.range((top, left), (bottom, right))
 
 
-def write_sheet(book, write: SheetWrite, after: str | None = None):
-    """Rebuild the sheet (or add it after `after`, by default at the end, marked as the tool's) in a few bulk calls."""
+def write_sheet(book, write: SheetWrite, after: str | None = None, book_marker: str | None = None):
+    """Rebuild the sheet (or add it after `after`, by default at the end, marked as the tool's) in a few bulk calls.
+
+    `book_marker`: the workbook-scoped marker to give the sheet, when no such marker refers to it yet.
+    """
     sheet = find_sheet(book, write.name)
     if sheet is None:
         sheet = book.sheets.add(write.name, after=find_sheet(book, after) if after else book.sheets[-1])
         sheet.names.add(OWNERSHIP_NAME, "=" + marker_reference(write.name))
     else:
         sheet.clear()  # clearing, not deleting, keeps the links that point to the sheet
+    if book_marker is not None:
+        book.names.add(book_marker, "=" + marker_reference(write.name))
     _range(sheet, (1, 1, len(write.values), len(write.values[0]))).value = write.values
     for box, number_format in write.number_formats:
         _range(sheet, box).number_format = number_format
@@ -321,7 +407,12 @@ def write_layouts(book, layouts: list[SheetLayout]) -> dict[str, object]:
     """Write every layout, or nothing when one of them would replace a sheet the tool did not make."""
     check_ownership(book, [layout.name for layout in layouts])
     writes = [plan_sheet(layout) for layout in layouts]  # everything computed before the first write
-    return {write.name: write_sheet(book, write, after) for write, after in _places(book, writes)}
+    places = _places(book, writes)
+    markers = book_markers(book)
+    by_book = {target.casefold() for target in markers.values() if target is not None}
+    unmarked = [write.name for write, _ in places if write.name.casefold() not in by_book]
+    new_markers = dict(zip(unmarked, book_marker_names(list(markers), len(unmarked)), strict=True))
+    return {write.name: write_sheet(book, write, after, new_markers.get(write.name)) for write, after in places}
 
 
 def _places(book, writes: list[SheetWrite]) -> list[tuple[SheetWrite, str | None]]:

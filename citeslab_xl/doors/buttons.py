@@ -6,7 +6,10 @@ same layouts as the command line (`api.refresh_layouts`, `api.committee_layout`)
 and writes them with `xlbook`, which says what the sheets lack next to the
 file writer's. Each run appends one row to `Journal`; its SHA-256 column
 holds the hash of the values read (canonical JSON of the grids), since a Book
-has no file bytes to hash under xlwings Server or Lite.
+has no file bytes to hash under xlwings Server or Lite. Under xlwings Lite,
+`on_the_web` first reads each sheet the button needs in its own call, from
+Lite's async book, so that Excel on the web's 5 MB limit applies per sheet;
+elsewhere the button says when the one read of its workbook is over it.
 
 Nothing reaches Excel as a traceback: a refusal or an error ends in a French
 message box (title « CitésLab »; the traceback of an unexpected error goes
@@ -39,7 +42,7 @@ from citeslab_xl.adapters import xlbook
 from citeslab_xl.adapters.export_file import write_export
 from citeslab_xl.core import cells, journal, periods, plan, sheets
 from citeslab_xl.core.anomalies import BadCell
-from citeslab_xl.core.button_catalogue import caption
+from citeslab_xl.core.button_catalogue import button, caption
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.errors import CitesLabError, UnusableWorkbook
 from citeslab_xl.core.grid import RawWorkbook, locate
@@ -57,11 +60,13 @@ EXPORT_BY_COMMAND = ("Sous xlwings Server ou xlwings Lite, Python n'a pas accès
                      "y écrire l'export. Enregistrez et fermez le classeur, puis lancez sur ce poste : "
                      "citeslab-xl export CLASSEUR.xlsx EXPORT.xlsx")
 
-# Office.js documents a 5 MB limit per call on the web; the clients send every sheet's values in one call.
+# Office.js documents a 5 MB limit per call on the web; the client reads every sheet it sends in one call
+# (xlbook.web_read_bytes).
 WEB_PAYLOAD_LIMIT = 5_000_000
-TOO_LARGE_FOR_WEB = ("Ce classeur est trop grand pour Excel sur le web ({size} Mo envoyés à Python, la limite est "
-                     "de 5 Mo) : là, ce bouton échouera avant de démarrer. Utilisez Excel sur le PC (bouton) ou la "
-                     "commande citeslab-xl refresh.")
+TOO_LARGE_FOR_WEB = ("Ce classeur est trop grand pour Excel sur le web : le lire demande {size} Mo en un seul appel, "
+                     "et Excel sur le web refuse un appel de plus de 5 Mo. Là, ce bouton échouera avant de démarrer, "
+                     "sur un message d'Excel. Utilisez ce bouton dans Excel sur le PC, ou, le classeur enregistré et "
+                     "fermé, la commande : {command}")
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +77,10 @@ def _entry_point(work: Callable[[Any, date], str]) -> Callable[..., None]:
     Everything that can raise (finding the calling book, the work, the alert itself) is inside the guard:
     under classic xlwings an exception escaping here would reach Excel as a raw Python traceback.
     """
-    label = caption(work.__name__)
+    label, command = caption(work.__name__), button(work.__name__).command
 
     @functools.wraps(work)
-    def entry(book: Any = None, *, as_of: date | None = None) -> None:
+    def entry(book: Any = None, *, as_of: date | None = None, read_per_sheet: bool = False) -> None:
         try:
             import xlwings as xw  # only the buttons need xlwings (and its license key, under the remote engine)
 
@@ -85,22 +90,73 @@ def _entry_point(work: Callable[[Any, date], str]) -> Callable[..., None]:
             return
         sent = None
         try:
-            sent = xlbook.payload_bytes(book)  # measured before the run adds its writes to the payload
+            # measured before the run adds its writes to the payload
+            sent = xlbook.web_read_bytes(book, per_sheet=read_per_sheet)
             message = work(book, as_of or date.today())
         except CitesLabError as exc:
             message = exc.message
         except Exception as exc:  # the last guard between Python and the coordinator's screen
-            log = _log_unexpected(book, label)
-            message = (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
-                       "Les feuilles de données n'ont pas été modifiées. Transmettez ce message"
-                       + (f" et le fichier {log}" if log else "") + " à la personne qui s'occupe de l'outil.")
+            message = _unexpected(book, label, exc)
         if sent is not None and sent > WEB_PAYLOAD_LIMIT:
-            message += "\n" + TOO_LARGE_FOR_WEB.format(size=f"{sent / 1_000_000:.1f}".replace(".", ","))
-        try:
-            book.app.alert(message, title=ALERT_TITLE)
-        except Exception:
-            _log_unexpected(book, label)
+            message += "\n" + TOO_LARGE_FOR_WEB.format(size=f"{sent / 1_000_000:.1f}".replace(".", ","),
+                                                     command=command)
+        _show(book, label, message)
     return entry
+
+
+def _unexpected(book: Any, label: str, exc: Exception) -> str:
+    log = _log_unexpected(book, label)
+    return (f"« {label} » s'est arrêté sur une erreur inattendue ({type(exc).__name__} : {exc}). "
+            "Les feuilles de données n'ont pas été modifiées. Transmettez ce message"
+            + (f" et le fichier {log}" if log else "") + " à la personne qui s'occupe de l'outil.")
+
+
+def _show(book: Any, label: str, message: str) -> None:
+    try:
+        book.app.alert(message, title=ALERT_TITLE)
+    except Exception:
+        _log_unexpected(book, label)
+
+
+UNREADABLE_ON_THE_WEB = ("Excel n'a pas pu lire la feuille « {sheet} » ({error}). Sur Excel sur le web, c'est ce qui "
+                         "arrive à une feuille trop grande : une lecture ne peut pas dépasser 5 Mo. Utilisez ce "
+                         "bouton dans Excel sur le PC, ou, le classeur enregistré et fermé, la commande : {command}. "
+                         "Rien n'a été écrit.")
+UNNAMEABLE_ON_THE_WEB = ("La feuille « {sheet} » ne peut pas être lue seule par xlwings Lite : son nom contient une "
+                         "virgule ou commence ou finit par une espace. Renommez-la (clic droit sur l'onglet › "
+                         "Renommer), puis relancez. Rien n'a été écrit.")
+
+
+async def on_the_web(entry: Callable[..., None], book: Any, *, as_of: date | None = None) -> None:
+    """Run a button on xlwings Lite's async book (`xw.BookAsync`), whose client sent no cell values.
+
+    The sheets the button reads are read first, each in its own Office.js call (`Sheet.load(values=True)`,
+    one `getBookData` for that sheet alone), so that the 5 MB limit of Excel on the web applies to each sheet,
+    not to all of them at once as in the one read of a sync book; then the button runs as everywhere else.
+    A sheet Excel cannot read stops the run before anything is written, with a French message. So does a
+    sheet the client cannot name alone: it splits `include` on commas and trims each name, and would answer
+    such a sheet with no values, which would read as empty.
+    """
+    chosen = button(entry.__name__)
+    sheet_name = None
+    try:
+        read = xlbook.sheets_read_by_buttons(book, skip=chosen.web_exclude)
+        unnameable = [sheet.name for sheet in read if "," in sheet.name or sheet.name != sheet.name.strip()]
+        if unnameable:
+            _show(book, chosen.caption, UNNAMEABLE_ON_THE_WEB.format(sheet=unnameable[0]))
+            return
+        for sheet in read:
+            sheet_name = sheet.name
+            await sheet.load(values=True)
+    except Exception as exc:
+        if sheet_name is None:
+            _show(book, chosen.caption, _unexpected(book, chosen.caption, exc))
+        else:
+            _log_unexpected(book, chosen.caption)
+            _show(book, chosen.caption, UNREADABLE_ON_THE_WEB.format(
+                sheet=sheet_name, error=f"{type(exc).__name__} : {exc}", command=chosen.command))
+        return
+    entry(book, as_of=as_of, read_per_sheet=True)
 
 
 ERROR_LOG_NAME = "citeslab-xl-erreurs.log"

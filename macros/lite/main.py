@@ -3,9 +3,11 @@
 Collez ce fichier dans l'onglet main.py de xlwings Lite, et le fichier
 requirements.txt voisin dans son onglet requirements.txt (macros/README.md).
 Chaque script passe le classeur à la fonction que lance le bouton Excel du
-même nom (citeslab_xl.buttons) : le résultat est le même. « exclude » et
-« include » disent quelles feuilles xlwings Lite n'a pas besoin de lire :
-Excel sur le web refuse un classeur de plus de 5 Mo envoyé d'un coup.
+même nom (citeslab_xl.buttons) : le résultat est le même. Excel sur le web
+refuse une lecture de plus de 5 Mo : chaque bouton (xw.BookAsync) lit une à
+une les feuilles dont il a besoin, et « exclude » ou « include » disent
+celles qu'il ne lit pas. Une feuille encore trop grande (le bouton le dit)
+se traite dans Excel sur le PC ou en ligne de commande.
 Fait par citeslab_xl/adapters/lite_script.py : modifiez-le là.
 """
 
@@ -13,26 +15,35 @@ import xlwings as xw
 from xlwings import script
 
 from citeslab_xl import buttons
+from citeslab_xl.doors.buttons import on_the_web
 
 
 @script(
     name="Vérifier les données",
     exclude=[
+        "Anomalies",
         "À faire",
         "Historique mensuel",
         "Financement calculé",
         "Échéancier suivis",
     ],
 )
-def verifier(book: xw.Book):
-    buttons.verifier(book)
+async def verifier(book: xw.BookAsync):
+    await on_the_web(buttons.verifier, book)
 
 
 @script(
     name="Actualiser les synthèses",
+    exclude=[
+        "Anomalies",
+        "À faire",
+        "Historique mensuel",
+        "Financement calculé",
+        "Échéancier suivis",
+    ],
 )
-def actualiser(book: xw.Book):
-    buttons.actualiser(book)
+async def actualiser(book: xw.BookAsync):
+    await on_the_web(buttons.actualiser, book)
 
 
 @script(
@@ -45,8 +56,8 @@ def actualiser(book: xw.Book):
         "Échéancier suivis",
     ],
 )
-def comite_pilotage(book: xw.Book):
-    buttons.comite_pilotage(book)
+async def comite_pilotage(book: xw.BookAsync):
+    await on_the_web(buttons.comite_pilotage, book)
 
 
 @script(
@@ -59,8 +70,8 @@ def comite_pilotage(book: xw.Book):
         "Échéancier suivis",
     ],
 )
-def comite_technique(book: xw.Book):
-    buttons.comite_technique(book)
+async def comite_technique(book: xw.BookAsync):
+    await on_the_web(buttons.comite_technique, book)
 
 
 @script(
