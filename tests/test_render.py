@@ -19,16 +19,9 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
 from citeslab_xl.adapters.font_order import EXCEL_ORDER
-from citeslab_xl.adapters.render import (
-    HEADER_FILL,
-    block_height,
-    block_starts,
-    cell_value,
-    render_layout,
-    render_workbook,
-    summed_columns,
-)
+from citeslab_xl.adapters.render import HEADER_FILL, render_layout, render_workbook
 from citeslab_xl.core.layout import DATE, EURO, INTEGER, ONE_DECIMAL, PERCENT, Chart, Note, SheetLayout, Table
+from citeslab_xl.core.sheet_grid import block_height, block_starts, cell_value, summed_columns
 
 QUARTIERS = Table(
     ["Quartier", "Accompagnés", "Taux de création", "Coût"],

@@ -1,8 +1,8 @@
 """Writing the generated sheets into the coordinator's workbook, and nothing else.
 
-The workbook is never re-saved: the generated sheets are rendered with
-openpyxl into a scratch workbook, then spliced into the original package at
-the zip level, so that every part the tool did not generate keeps its name,
+The workbook is never re-saved: the generated sheets are written as sheet
+XML from their layouts (adapters/sheet_xml), then spliced into the original
+package at the zip level, so that every part the tool did not generate keeps its name,
 bytes and zip metadata. The steps, one module each under
 `citeslab_xl.adapters.workbook_file`:
 - `book`: what the workbook part says; refuses a signed, legacy shared or

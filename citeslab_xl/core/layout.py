@@ -2,7 +2,9 @@
 
 A `SheetLayout` says what a generated sheet shows (title, blocks of tables,
 notes, charts, number formats) and nothing about how it is written: the file
-writer (openpyxl) and the Excel buttons (xlwings) render the same layout.
+writer (sheet XML, or openpyxl for the files made whole) and the Excel buttons
+(xlwings) render the same layout, placed by `sheet_grid` and dressed by
+`sheet_look`.
 """
 
 from __future__ import annotations

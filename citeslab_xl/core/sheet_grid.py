@@ -1,12 +1,12 @@
 """Where every value of a `SheetLayout` lands, and with which number format (pure: no workbook library).
 
-The file writer (adapters/render.py) and the Excel buttons (adapters/xlbook.py)
-place a layout alike: a title in A1, a subtitle in A2, then each block below
-the previous one with a blank row between them; a table is its title, its
-header row, its rows and an optional Total row of `SUM` formulas; a note is
-one cell merged across the sheet's width. `lay_out` computes that placement
-once, as a grid of cells; the writers add what is theirs (fonts, charts,
-page setup) on top.
+The file writers (adapters/sheet_xml, adapters/render.py) and the Excel
+buttons (adapters/xlbook.py) place a layout alike: a title in A1, a subtitle
+in A2, then each block below the previous one with a blank row between them;
+a table is its title, its header row, its rows and an optional Total row of
+`SUM` formulas; a note is one cell merged across the sheet's width. `lay_out` computes that placement
+once, as a grid of cells; `sheet_look.look` adds how it looks and prints
+(fonts, widths, heights, charts, page setup), also once for every writer.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from citeslab_xl.core.text import column_letter
 
 GENERAL = "General"
 DATETIME = "dd/mm/yyyy hh:mm"
+TIME = "h:mm:ss"
 TOTAL_LABEL = "Total"
 CHART_ROWS = 16  # rows a chart covers: 16 rows of 15 pt are 8.5 cm
 NOTE_MIN_COLUMNS = 6  # a note spans at least this many columns, so it reads as a paragraph
@@ -35,6 +36,13 @@ ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 def cell_value(value):
     """What a data value becomes in a cell: a number, a date or a text, or nothing."""
+    kind = type(value)  # the common kinds first, by their exact type: this runs for every cell of a run
+    if kind is str:
+        return _clean_text(value)
+    if kind is int:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
     if value is None:
         return None
     if isinstance(value, bool):
@@ -67,16 +75,35 @@ def _is_missing(value) -> bool:
 
 
 def _clean_text(text: str) -> str:
-    # characters XML cannot carry would make the whole file unreadable
-    return ILLEGAL_CHARACTERS_RE.sub("", text)[:MAX_TEXT]
+    # characters XML cannot carry would make the whole file unreadable; a printable text has none
+    if not text.isprintable():
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text[:MAX_TEXT]
+
+
+def text_width(value) -> int:
+    """The characters a cell value takes on screen, its longest line for a text."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return len(value) if "\n" not in value else max(len(line) for line in value.split("\n"))
+    if isinstance(value, datetime):
+        return 16
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, (int, float, Decimal)):
+        return 12
+    return max(len(line) for line in str(value).split("\n"))
 
 
 def default_format(value, first_column: bool = False) -> str | None:
-    """A date's format, and a count's thousands separator (« 1 234 »); the first column holds labels (years)."""
+    """A date's or a time's format, a count's thousands separator (« 1 234 »); the first column holds labels."""
     if isinstance(value, datetime):
         return DATETIME
     if isinstance(value, date):
         return DATE
+    if isinstance(value, time):
+        return TIME
     if isinstance(value, int) and not isinstance(value, bool) and not first_column:
         return INTEGER
     return None
@@ -124,7 +151,7 @@ def note_span(layout: SheetLayout) -> int:
     return max([NOTE_MIN_COLUMNS] + [len(t.headers) for t in layout.tables()])
 
 
-@dataclass
+@dataclass(slots=True)  # one per cell of a run: slots make them lighter and quicker to make
 class GridCell:
     value: object = None  # a cell value (`cell_value`), or the formula of a Total
     number_format: str = GENERAL
@@ -140,6 +167,7 @@ class PlacedTable:
     header_row: int
     first_row: int
     last_row: int  # first_row - 1 when the table has no rows
+    longest: list[int] = field(default_factory=list)  # by column, the widest value of its rows (`text_width`)
 
 
 @dataclass
@@ -198,19 +226,31 @@ def _place_table(grid: SheetGrid, row: int, table: Table) -> PlacedTable:
     header_row = row
     for j, header in enumerate(table.headers):
         grid.put(header_row, j + 1, header).header = True
+    columns = len(table.headers)
+    column_formats = [table.formats.get(j) for j in range(columns)]
+    cell_formats, cells = table.cell_formats, grid.cells
+    longest = [0] * columns
+    # one loop over every cell of the run: values converted once, formats and widths found on the way
+    for i, values in enumerate(table.rows, start=header_row + 1):
+        given = len(values)
+        for j in range(columns):
+            value = cell_value(values[j]) if j < given else None
+            number_format = ((cell_formats.get((i - header_row - 1, j)) if cell_formats else None)
+                             or column_formats[j] or default_format(value, first_column=j == 0) or GENERAL)
+            cells[i, j + 1] = GridCell(value, number_format)
+            if value is not None and (width := text_width(value)) > longest[j]:
+                longest[j] = width
+    if table.rows and columns:
+        grid.max_row, grid.max_column = max(grid.max_row, header_row + len(table.rows)), max(grid.max_column, columns)
     link_column = table.link_column if table.link_column is not None else 0
-    for i, values in enumerate(table.rows):
-        r = header_row + 1 + i
-        for j in range(len(table.headers)):
-            cell = grid.put(r, j + 1, values[j] if j < len(values) else None)
-            cell.number_format = table_cell_format(table, i, j, cell.value) or GENERAL
-        target = table.links.get(i)
-        if target:
-            cell = grid.cells.get((r, link_column + 1)) or grid.place(r, link_column + 1, GridCell())
+    for i, target in table.links.items():
+        if target and 0 <= i < len(table.rows):
+            r = header_row + 1 + i
+            cell = cells.get((r, link_column + 1)) or grid.place(r, link_column + 1, GridCell())
             cell.link = target
             if cell.value is None:  # a link needs a text to click on: openpyxl shows its target
                 cell.value = target
-    placed = PlacedTable(header_row, header_row + 1, header_row + len(table.rows))
+    placed = PlacedTable(header_row, header_row + 1, header_row + len(table.rows), longest)
     if table.total:
         _place_total(grid, table, placed)
     return placed

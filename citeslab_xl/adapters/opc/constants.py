@@ -36,6 +36,8 @@ class RT:
     CUSTOM_PROPERTIES = NS.OFFICE_RELATIONSHIPS + "/custom-properties"
     EXTENDED_PROPERTIES = NS.OFFICE_RELATIONSHIPS + "/extended-properties"
     VML_DRAWING = NS.OFFICE_RELATIONSHIPS + "/vmlDrawing"
+    DRAWING = NS.OFFICE_RELATIONSHIPS + "/drawing"
+    CHART = NS.OFFICE_RELATIONSHIPS + "/chart"
     REVISION_HEADERS = NS.OFFICE_RELATIONSHIPS + "/revisionHeaders"  # a legacy shared workbook
     USERNAMES = NS.OFFICE_RELATIONSHIPS + "/usernames"  # a legacy shared workbook
     DIGITAL_SIGNATURE_ORIGIN = NS.RELATIONSHIPS + "/digital-signature/origin"
@@ -56,6 +58,8 @@ class CT:
     CUSTOM_PROPERTIES = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
     VML_DRAWING = "application/vnd.openxmlformats-officedocument.vmlDrawing"
     SML_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+    DML_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
     VBA_PROJECT = "application/vnd.ms-office.vbaProject"
 
 

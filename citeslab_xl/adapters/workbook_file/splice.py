@@ -1,9 +1,10 @@
-"""The generated sheets, rendered with openpyxl into a scratch workbook, spliced into the original package.
+"""The generated sheets, written as sheet XML from their looks, spliced into the original package.
 
 openpyxl loses what it does not model when it re-saves a workbook (shapes and
 form buttons, chartEx charts, slicers, some extensions), so the workbook is
 never re-saved. What changes in the package:
-- the parts of the generated sheets (sheet, drawing, charts, their rels);
+- the parts of the generated sheets (sheet, drawing, charts, their rels),
+  written by adapters/sheet_xml from `core.sheet_look.look(layout)`;
   a sheet the tool already owns is rebuilt in place, under the same part name;
   a new one is added, and the tool's sheets then take their fixed place in the
   tabs (tab_order.py, plan.tab_order), behind hers;
@@ -25,19 +26,25 @@ Generated cells use inline strings, so `sharedStrings.xml` is never touched.
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, rels, xmltext
+from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, Rel, rels, xmltext
 from citeslab_xl.adapters.opc.package import Entry
 from citeslab_xl.adapters.opc.packuri import STYLES_URI
-from citeslab_xl.adapters.render import render_workbook
+from citeslab_xl.adapters.sheet_xml import DRAWING_RID, SheetParts, sheet_parts, style_keys, styles_part
 from citeslab_xl.adapters.workbook_file import app_properties, code_names, tab_order
 from citeslab_xl.adapters.workbook_file.book import BookInfo, SheetEntry, locked_structure
 from citeslab_xl.adapters.workbook_file.ownership import Ownership, mark_sheets, record_ownership
-from citeslab_xl.adapters.workbook_file.styles import StyleMerger, remap_styles
+from citeslab_xl.adapters.workbook_file.styles import StyleMerger
 from citeslab_xl.core.errors import WriteRefused
+from citeslab_xl.core.gc_paused import gc_paused
 from citeslab_xl.core.layout import SheetLayout
+from citeslab_xl.core.sheet_look import CellStyle, look
+
+# where a new part goes (numbered on from there when the name is taken)
+SHEET_URI = PackURI("/xl/worksheets/sheet1.xml")
+DRAWING_URI = PackURI("/xl/drawings/drawing1.xml")
+CHART_URI = PackURI("/xl/charts/chart1.xml")
 
 
 @dataclass
@@ -74,32 +81,40 @@ def plan(package: Package, book: BookInfo, ownership: Ownership, layouts: list[S
 def splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
            layouts: list[SheetLayout]) -> list[Entry]:
     """The zip entries of the package with `layouts` written as `sheets` says."""
-    scratch = Package(_render(layouts, book.date1904), "brouillon")
-    scratch_book = BookInfo.read(scratch)
+    with gc_paused():  # a cell, its look and its XML for every cell of the run, and no reference cycle
+        return _splice(package, book, ownership, sheets, layouts)
+
+
+def _splice(package: Package, book: BookInfo, ownership: Ownership, sheets: Plan,
+            layouts: list[SheetLayout]) -> list[Entry]:
+    looks = [look(layout) for layout in layouts]
+    scratch_styles, scratch_index = styles_part(style_keys(looks))
     edit = PackageEdit(package)
 
     old_parts = [sheet.part for sheet in sheets.existing.values() if sheet.part is not None]
     edit.remove(package.parts_only_reached_from(old_parts))
     for part in old_parts:
         edit.reserve(part)  # a rebuilt sheet keeps its part name: the workbook's lists stay as they are
-    styles_part = book.part_of(RT.STYLES, package)
-    if styles_part:
-        package.xml(styles_part)  # a broken styles part is refused here, in a sentence
-    merger = StyleMerger(package.text(styles_part) if styles_part else None, _scratch_styles(scratch, scratch_book))
+    styles_part_name = book.part_of(RT.STYLES, package)
+    if styles_part_name:
+        package.xml(styles_part_name)  # a broken styles part is refused here, in a sentence
+    merger = StyleMerger(package.text(styles_part_name) if styles_part_name else None, scratch_styles)
+
+    def xf_of(number_format: str, cell_style: CellStyle) -> int:
+        return merger.map_xf(scratch_index[number_format, cell_style])
 
     added: list[tuple[str, PackURI]] = []
     naming = _CodeNaming(package, book)
-    for layout in layouts:
-        scratch_part = scratch_book.sheet_part(layout.name)
+    for layout, sheet_look in zip(layouts, looks, strict=True):
         existing = sheets.existing.get(layout.name)
         if existing is not None and existing.part is not None:
             part = existing.part
         else:
-            part = edit.free_name(scratch_part)
+            part = edit.free_name(SHEET_URI)
             added.append((layout.name, part))
-        _copy_sheet(edit, scratch, scratch_part, part, merger)
+        _put_sheet(edit, sheet_parts(sheet_look, xf_of, book.date1904), part)
         naming.name(edit, layout.name, part, existing)
-    _write_styles(edit, book, merger, styles_part)
+    _write_styles(edit, book, merger, styles_part_name)
 
     _drop_stale_calc_chain(edit, book, [sheets.existing[name].sheet_id for name in sheets.replaced])
     add_sheets(edit, book, added)
@@ -130,35 +145,19 @@ class _CodeNaming:
         edit.put_text(part, code_names.with_code_name(edit.text(part), name))
 
 
-def _render(layouts: list[SheetLayout], date1904: bool) -> bytes:
-    buffer = io.BytesIO()
-    render_workbook(layouts, date1904=date1904).save(buffer)
-    return buffer.getvalue()
-
-
-def _scratch_styles(scratch: Package, scratch_book: BookInfo) -> bytes:
-    part = scratch_book.part_of(RT.STYLES, scratch)
-    if part is None:
-        raise LookupError("the scratch workbook has no styles part")
-    return scratch.parts[part]
-
-
-def _copy_sheet(edit: PackageEdit, scratch: Package, scratch_part: PackURI, part: PackURI,
-                merger: StyleMerger) -> None:
-    """Copy a scratch sheet and the parts it links to (drawing, charts) under free names."""
-    closure = sorted(scratch.reachable([scratch_part], set()) - {scratch_part})
-    names = {scratch_part: part}
-    for name in closure:
-        names[name] = edit.free_name(name)
-    for name, new_name in names.items():
-        data = scratch.parts[name]
-        if name == scratch_part:
-            data = remap_styles(data, merger)
-        edit.put(new_name, data, scratch.content_type(name))
-        sheet_rels = scratch.rels(name)
-        if sheet_rels:
-            mapped = [rel if rel.external else replace(rel, target=names[PackURI(rel.target)]) for rel in sheet_rels]
-            edit.put(new_name.rels_uri, rels.serialize(mapped), CT.RELATIONSHIPS)
+def _put_sheet(edit: PackageEdit, parts: SheetParts, part: PackURI) -> None:
+    """A sheet's parts under free names: the sheet at `part`, its drawing and charts, their rels."""
+    edit.put(part, parts.sheet, CT.SML_WORKSHEET)
+    if parts.drawing is None:
+        return
+    drawing = edit.free_name(DRAWING_URI)
+    charts = [edit.free_name(CHART_URI) for _ in parts.charts]
+    for name, data in zip(charts, parts.charts, strict=True):
+        edit.put(name, data, CT.DML_CHART)
+    edit.put(drawing, parts.drawing, CT.DRAWING)
+    chart_rels = [Rel(rid, RT.CHART, name, False) for rid, name in zip(parts.chart_rids, charts, strict=True)]
+    edit.put(drawing.rels_uri, rels.serialize(chart_rels), CT.RELATIONSHIPS)
+    edit.put(part.rels_uri, rels.serialize([Rel(DRAWING_RID, RT.DRAWING, drawing, False)]), CT.RELATIONSHIPS)
 
 
 def _write_styles(edit: PackageEdit, book: BookInfo, merger: StyleMerger, original_part: PackURI | None) -> None:

@@ -1,16 +1,17 @@
 """The formats of the generated cells, appended to the workbook's `styles.xml`.
 
-Entries are appended, never inserted, so every existing cell keeps its style
-index and its look; an entry equal to one already there is reused. Appended
-entries are written in the schema's child order (CT_Font is a sequence, which
-Microsoft's Open XML SDK validator enforces): render.py has openpyxl write
-its fonts in that order already, but what the writer appends to her file must
-be valid whatever wrote the scratch workbook.
+The generated sheets' formats come as a small scratch styles part
+(adapters/sheet_xml/styles.py); `StyleMerger.map_xf` says where each of its
+cell formats lands in hers. Entries are appended, never inserted, so every
+existing cell keeps its style index and its look; an entry equal to one
+already there is reused. Appended entries are written in the schema's child
+order (CT_Font is a sequence, which Microsoft's Open XML SDK validator
+enforces): the scratch part writes its fonts in that order already, but what
+the writer appends to her file must be valid whatever wrote the scratch part.
 """
 
 from __future__ import annotations
 
-import re
 from xml.etree.ElementTree import Element  # building elements is safe; parsing goes through defusedxml
 from xml.sax.saxutils import escape
 
@@ -177,13 +178,3 @@ class StyleMerger:
                 text = xmltext.insert_child(text, "styleSheet", element, later)
         return text
 
-
-_STYLED_TAG = re.compile(r"<(c|row|col)\s[^>]*>")
-_STYLE_ATTR = re.compile(r'(\s(?:s|style)=")(\d+)(")')
-
-
-def remap_styles(sheet_xml: bytes, merger: StyleMerger) -> bytes:
-    """A scratch sheet whose style indexes point into the merged styles."""
-    def tag(match: re.Match[str]) -> str:
-        return _STYLE_ATTR.sub(lambda m: f"{m.group(1)}{merger.map_xf(int(m.group(2)))}{m.group(3)}", match.group(0))
-    return _STYLED_TAG.sub(tag, sheet_xml.decode()).encode()
