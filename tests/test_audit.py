@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from citeslab_xl.adapters.reading import read_workbook
 from citeslab_xl.core import audit
 from citeslab_xl.core.dataset import from_records
-from citeslab_xl.core.export_audit import audit_year
+from citeslab_xl.core.export_audit import audit_published, audit_year
 from citeslab_xl.core.validation import validate
 from citeslab_xl.demo import write_demo
 
@@ -45,8 +45,31 @@ def test_linear_programming_finds_a_month_given_away_by_two_totals():
     months = [("m", m) for m in range(1, 13)]
     shown = {**{k: 33 for k in months if k[1] not in (8, 12)}, ("m", 8): 11, "year": 374}
     shown[("m", 1)] = 362 - 33 * 9
-    found = audit.audit(shown, {("m", 12): (1, 4)}, [audit.Relation(tuple(months), "year")], [("m", 12)])
+    found = audit.audit(shown, {("m", 12): (1, 4)}, [audit.Relation(tuple(months), "year")], [("m", 12)], 5)
     assert found[0].interval == (1.0, 1.0) and not found[0].protected
+
+
+def test_two_small_counts_summing_to_six_are_flagged_and_a_third_hidden_cell_protects_them():
+    # 20 + « < 5 » + « < 5 » + 15 = 41: the two add up to 6, so each is 2 to 4, not the 1 to 4 of its mark
+    cells = [("c", i) for i in range(4)]
+    line = [audit.Relation(tuple(cells), "total")]
+    small = {("c", 1): (1, 4), ("c", 2): (1, 4)}
+    found = audit.audit({("c", 0): 20, ("c", 3): 15, "total": 41}, small, line, small, 5)
+    assert [(f.key, f.interval, f.protected) for f in found] == [
+        (("c", 1), (2.0, 4.0), False), (("c", 2), (2.0, 4.0), False)]
+    found = audit.audit({("c", 0): 20, "total": 41}, {**small, ("c", 3): audit.secondary_bounds(5)}, line, small, 5)
+    assert all(f.protected for f in found) and found[0].interval == (1.0, 4.0)
+
+
+def test_within_nested_small_totals_the_reference_is_what_the_marks_alone_leave():
+    # two « < 5 » quarters whose half-year is « < 5 »: whatever is shown, each quarter is 1 to 3
+    relations = [audit.Relation(("q1", "q2"), "h1")]
+    marks = {k: (1, 4) for k in ("q1", "q2", "h1")}
+    found = {f.key: f for f in audit.audit({}, marks, relations, marks, 5)}
+    assert found["q1"].interval == (1.0, 3.0) and found["q1"].protected
+    # were the half-year's count published (3), it would leave each quarter only 1 or 2: narrowed
+    found = {f.key: f for f in audit.audit({"h1": 3}, {"q1": (1, 4), "q2": (1, 4)}, relations, ["q1", "q2"], 5)}
+    assert found["q1"].interval == (1.0, 2.0) and not found["q1"].protected
 
 
 def test_the_august_december_case_is_closed():
@@ -62,8 +85,12 @@ def test_the_august_december_case_is_closed():
     assert published.cells[(2026, "nouveaux_porteurs", "", "", (8,))] == 11  # the Q3 export still prints August
     assert published.cells[total] == "masqué"  # the year's total no longer gives December back
     december_found = next(f for f in findings if f.key == december)
-    assert december_found.protected and december_found.interval[1] > december_found.interval[0]
+    assert december_found.protected and december_found.interval == (1.0, 4.0)
     assert exposed(findings) == []
+    # the audit can fail: had one file printed the year's 374, December would be 1 again
+    published.cells[total] = 374
+    flagged = exposed(audit_published(published, ()))
+    assert [(f.key, f.interval) for f in flagged if f.key == december] == [(december, (1.0, 1.0))]
 
 
 @pytest.mark.slow  # each example builds the seventeen exports of a year and audits them: minutes in all

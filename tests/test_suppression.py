@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citeslab_xl.core import audit
 from citeslab_xl.core.suppression import (
     SECONDARY_MARK,
     Hidden,
@@ -16,6 +17,7 @@ from citeslab_xl.core.suppression import (
     suppress_grid,
     with_totals,
 )
+from citeslab_xl.core.year_pattern import cell_bounds
 
 P, S = Hidden.PRIMARY, Hidden.SECONDARY
 
@@ -68,13 +70,16 @@ def test_two_dimensional_secondary_suppression_by_hand():
         [7, 11, 3],
     ]
     table = suppress_grid(counts, 5, row_totals=True, column_totals=True)
-    # 2 and 3 are small; row 1 then hides 8, row 3 hides 7; column 1 hides 6, column 2 hides 9
+    # 2 and 3 are small; row 1 then hides 8, row 3 hides 7; column 1 hides 6, column 2 hides 9. That still
+    # left 2 only 1 to 3 (column 3: 8 = 23 − 12 − « < 5 » is 7 to 10, so row 1 gives 2 = 20 − 10 − 8 ≤ 3):
+    # 10 goes too, and 2 may be anything from 1 to 4 again
     assert table.mask == [
-        [None, P, S, None],
+        [S, P, S, None],
         [S, S, None, None],
         [S, None, P, None],
         [None, None, None, None],
     ]
+    assert_protected(table)
     assert table.rows()[3] == [23, 22, 23, 68]
     assert [row[3] for row in table.rows()] == [20, 27, 21, 68]
 
@@ -244,14 +249,32 @@ def test_brute_force_on_the_hand_computed_two_dimensional_tables():
 
 def test_a_zero_hidden_under_a_small_total_may_show_through_a_zero_total():
     # row 2 is « < 5 » throughout, zeros included; column 2 adds up to 0, which says that its
-    # hidden cell is 0: nothing to protect there, and nothing else is hidden for it
+    # hidden cell is 0: nothing to protect there. Column 1's total 8 would leave 2 = 8 − « masqué » at most 3:
+    # it is hidden too, and the grand total with it
     table = suppress_grid([[6, 0], [2, 0]], 5, row_totals=True, column_totals=True)
     assert table.rows() == [
         [SECONDARY_MARK, 0, SECONDARY_MARK],
         ["< 5", "< 5", "< 5"],
-        [8, 0, 8],
+        [SECONDARY_MARK, 0, SECONDARY_MARK],
     ]
     assert_nothing_pinned(table)
+    assert_protected(table)
+
+
+def test_two_small_counts_summing_to_six_are_not_left_two_to_four():
+    # 20, 2, 4, 15 and total 41: with only the two « < 5 » hidden, they add up to 41 − 35 = 6, so each is 2
+    # to 4 (the rule of the spec, two hidden cells, is met); 15 is hidden too, and each may be 1 to 4 again
+    table = suppress_grid(column(20, 2, 4, 15), 5, column_totals=True)
+    assert table.rows() == [[20], ["< 5"], ["< 5"], [SECONDARY_MARK], [41]]
+    assert_protected(table)
+
+
+def assert_protected(table: SuppressedTable) -> None:
+    """The audit's criterion (linear programming): every « < N » still 1 to N − 1, or all its marks leave it."""
+    relations = [audit.Relation(line.cells, line.total) for line in table.lines]
+    shown, hidden = cell_bounds(table.values, table.mask, relations, table.threshold)
+    small = [p for p in hidden if table.mask[p[0]][p[1]] is Hidden.PRIMARY]
+    assert [f for f in audit.audit(shown, hidden, relations, small, table.threshold) if not f.protected] == []
 
 
 @settings(max_examples=80, deadline=None)

@@ -10,14 +10,24 @@ up to its total). Integrality is relaxed, as τ-Argus does: the interval found
 can only be wider than the integer one, never narrower than what a reader
 could exclude by a continuous argument.
 
-A « < N » cell is protected when no combination of the published figures
-works it back: its interval leaves it at least two values (or it is exactly
-0: a hidden zero singles nobody out). This is the promise of export.md (no
-hidden count can be worked back from what is shown) and the protection
-interval the Lisez-moi states. `Finding.as_wide_as_its_mark` also tells
-whether the interval still spans the whole of its mark (1 to N − 1); the
-suppression of one table does not promise that, so the audit reports it
-without requiring it.
+The protection promised (the Lisez-moi states it, `protection`): a « < N »
+cell is protected when the published counts narrow it no more than the marks
+alone do. Its interval must hold the whole of what the pattern of marks
+leaves it (`Finding.marks_only`: the same program with every shown count
+replaced by what its mark says, « at least N », and the zeros kept). For a
+cell on its own that is its whole mark, 1 to N − 1: the smallest value is 1
+and the largest N − 1, so the totals teach nothing about its size (two « < 5 »
+of one line summing to 6 are each 2 to 4: not protected). Within nested
+« < N » totals the marks themselves say a little more (two « < 5 » quarters
+whose half-year is « < 5 » are each 1 to 3, whatever is shown), and then the
+counts must not add to it. A « masqué » cell holds no small count (it is at
+least N): it is bounded and reported, and protects the others by the room it
+leaves them, which is what is checked.
+
+`audit` gives every hidden cell its exact interval (two programs per cell,
+two more for what the marks alone leave a « < N » whose interval does not
+span its mark); `unprotected` finds the « < N » cells that fail, faster, for
+the pattern that must meet the criterion (`year_pattern`).
 """
 
 from __future__ import annotations
@@ -28,10 +38,22 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 Key = Hashable
 Bounds = tuple[float, float]
 TOLERANCE = 1e-6
+
+
+def protection(threshold: int) -> str:
+    """The criterion, as the Lisez-moi states it."""
+    t = threshold
+    return (f"Chaque case « < {t} » a été vérifiée par programmation linéaire, comme le font les instituts "
+            f"statistiques, sur l'ensemble des chiffres publiés par tous les fichiers de l'année : quoi qu'on "
+            f"recoupe, elle peut encore valoir n'importe quel nombre de 1 à {t - 1} ; les chiffres publiés "
+            f"n'apprennent rien de sa taille. Seule exception, le détail de totaux eux-mêmes « < {t} » emboîtés "
+            f"(deux trimestres « < {t} » dont le semestre est « < {t} ») : les marques seules y disent déjà un "
+            f"peu plus, et les chiffres publiés n'y ajoutent rien.")
 
 
 @dataclass(frozen=True)
@@ -49,22 +71,17 @@ class Finding:
     key: Key
     mark: Bounds
     interval: Bounds
-    sensitive: bool  # a « < N » cell (a « masqué » one only protects others)
+    small: bool  # a « < N » cell; else « masqué »
+    marks_only: Bounds | None = None  # what the marks alone leave it, when its interval does not span its mark
 
     @property
     def protected(self) -> bool:
-        """Not worked back: the published figures leave it more than one value (or it is a zero)."""
-        if not self.sensitive:
+        """A « < N » left all that the marks alone leave it (its whole mark for a cell on its own)."""
+        if not self.small:
             return True
         low, high = self.interval
-        return high <= TOLERANCE or high - low >= 1 - TOLERANCE
-
-    @property
-    def as_wide_as_its_mark(self) -> bool:
-        """The stronger protection: nothing published narrows it within its mark (1 to N − 1 stays open)."""
-        low, high = self.interval
-        return not self.sensitive or high <= TOLERANCE or (
-            low <= max(self.mark[0], 1) + TOLERANCE and high >= self.mark[1] - TOLERANCE)
+        reference = self.marks_only or self.mark
+        return low <= reference[0] + TOLERANCE and high >= reference[1] - TOLERANCE
 
 
 def small_bounds(threshold: int, zero_possible: bool) -> Bounds:
@@ -82,41 +99,117 @@ def under_small_totals(small: Iterable[Key], relations: Iterable[Relation]) -> s
 
 
 def audit(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation],
-          sensitive: Iterable[Key]) -> list[Finding]:
-    """The interval of every hidden cell, given the shown values, the marks' bounds and the relations.
+          small: Iterable[Key], threshold: int) -> list[Finding]:
+    """The exact interval of every hidden cell, given the shown values, the marks' bounds and the relations.
 
     A key in neither `shown` nor `hidden` is a count nobody published (≥ 0).
     """
-    sensitive = set(sensitive)
+    small, relations = set(small), list(relations)
+    marks_only = MarksOnly(shown, hidden, relations, threshold)
     findings = []
-    for component, program in _programs(shown, hidden, relations):
-        findings += [Finding(k, hidden[k], program.interval(k), k in sensitive) for k in component if k in hidden]
+    for component, local in _components(shown, hidden, _unknown_relations(shown, relations)):
+        program = _Program(component, local, shown, hidden)
+        findings += [_finding(k, program.interval(k), hidden, small, marks_only) for k in component if k in hidden]
     return findings
 
 
-def exposed(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation],
-            sensitive: Iterable[Key]) -> list[Finding]:
-    """The « < N » cells the published figures work back (the same verdict as `audit`, found faster).
+def unprotected(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation],
+                small: Iterable[Key], threshold: int, among: Iterable[Key] | None = None,
+                truth: Mapping[Key, int] | None = None, marks_only: MarksOnly | None = None) -> list[Finding]:
+    """The « < N » cells (of `among`, by default all) that fail the criterion: the verdict of `audit`, faster.
 
-    Two programs push every sensitive cell of a group up at once, then down:
-    a cell whose values in those two solutions are at least 1 apart is proven
-    not worked back without a program of its own; this is repeated on the
-    cells left, and only those still unproven are solved one by one.
+    A group of cells whose relations hold no shown count but zeros is the
+    program of the marks alone: nothing to prove. Otherwise two programs push
+    the cells of a group down at once, then up: a cell that reaches both ends
+    of its mark is proven protected without a program of its own; this is
+    repeated on the cells left. Given the `truth` (the pattern knows it), a
+    cell left is then tried on a small program around it, every cell further
+    away fixed at its true value: a narrower interval than the whole one, so
+    one wide enough proves it. Only the cells still unproven are solved on
+    the whole group. `marks_only` may be kept from call to call while no
+    « < N » is added (a shown count and a « masqué » say the same to it).
     """
-    sensitive = set(sensitive)
-    found = []
-    for component, program in _programs(shown, hidden, relations):
-        for k in program.unproven([k for k in component if k in sensitive]):
-            finding = Finding(k, hidden[k], program.interval(k), True)
+    small, relations = set(small), list(relations)
+    among = small if among is None else set(among) & small
+    marks_only = marks_only or MarksOnly(shown, hidden, relations, threshold)
+    around = None if truth is None else _Around(shown, relations, truth)
+    failing = []
+    for component, local in _components(shown, hidden, _unknown_relations(shown, relations)):
+        checked = [k for k in component if k in among]
+        if not checked or not _shows_a_count(shown, local):
+            continue
+        program = _Program(component, local, shown, hidden)
+        for k in program.unproven(checked):
+            if around is not None and Finding(k, hidden[k], around.interval(k, hidden), True,
+                                              marks_only.known(k)).protected:
+                continue
+            finding = _finding(k, program.interval(k), hidden, small, marks_only)
             if not finding.protected:
-                found.append(finding)
-    return found
+                failing.append(finding)
+    return failing
 
 
-def _programs(shown, hidden, relations: Iterable[Relation]):
-    relations = [r for r in relations if any(k not in shown for k in (*r.members, r.total))]
-    for component, local in _components(shown, hidden, relations):
-        yield component, _Program(component, local, shown, hidden)
+def _shows_a_count(shown, relations: list[Relation]) -> bool:
+    return any(shown.get(k, 0) != 0 for r in relations for k in (*r.members, r.total))
+
+
+def _finding(key: Key, interval: Bounds, hidden, small: set, marks_only: MarksOnly) -> Finding:
+    finding = Finding(key, hidden[key], interval, key in small)
+    if finding.protected:
+        return finding
+    return Finding(key, hidden[key], interval, True, marks_only.interval(key))
+
+
+class MarksOnly:
+    """What the marks alone leave a cell: the shown counts replaced by « at least N », the zeros kept (a
+    shown count that is not 0 is never small). Its programs are built on first use, one per group of cells,
+    and each cell's interval is kept."""
+
+    def __init__(self, shown, hidden, relations: list[Relation], threshold: int):
+        self.shown = {k: 0 for k, v in shown.items() if v == 0}
+        self.hidden = {**{k: secondary_bounds(threshold) for k, v in shown.items() if v != 0}, **hidden}
+        self.relations = relations
+        self._programs: dict[Key, _Program] | None = None
+        self._intervals: dict[Key, Bounds] = {}
+
+    def interval(self, key: Key) -> Bounds:
+        if self._programs is None:
+            self._programs = {}
+            for component, local in _components(self.shown, self.hidden,
+                                                _unknown_relations(self.shown, self.relations)):
+                program = _Program(component, local, self.shown, self.hidden)
+                self._programs.update(dict.fromkeys(component, program))
+        if key not in self._intervals:
+            self._intervals[key] = self._programs[key].interval(key)
+        return self._intervals[key]
+
+    def known(self, key: Key) -> Bounds | None:
+        """The interval if it was already found (else None: the mark)."""
+        return self._intervals.get(key)
+
+
+class _Around:
+    """Small programs around one cell: the hidden cells of its relations are free, all others fixed at their
+    true values."""
+
+    def __init__(self, shown, relations: list[Relation], truth: Mapping[Key, int]):
+        self.shown, self.truth = shown, truth
+        self.relations_of: dict[Key, list[Relation]] = {}
+        for r in relations:
+            for k in (*r.members, r.total):
+                self.relations_of.setdefault(k, []).append(r)
+
+    def interval(self, key: Key, hidden) -> Bounds:
+        near = {key} | {k for r in self.relations_of.get(key, ()) for k in (*r.members, r.total)
+                        if k not in self.shown}
+        relations = list({id(r): r for n in near for r in self.relations_of.get(n, ())}.values())
+        fixed = {k: self.truth[k] for r in relations for k in (*r.members, r.total)
+                 if k not in near and k not in self.shown}
+        return _Program(sorted(near, key=repr), relations, {**self.shown, **fixed}, hidden).interval(key)
+
+
+def _unknown_relations(shown, relations: Iterable[Relation]) -> list[Relation]:
+    return [r for r in relations if any(k not in shown for k in (*r.members, r.total))]
 
 
 def _components(shown, hidden, relations: list[Relation]):
@@ -153,45 +246,57 @@ class _Program:
     def __init__(self, keys: list[Key], relations: list[Relation], shown, hidden):
         self.keys, self.hidden = keys, hidden
         self.index = {k: i for i, k in enumerate(keys)}
-        self.a_eq = np.zeros((len(relations), len(keys)))
+        rows, columns, coefs = [], [], []
         self.b_eq = np.zeros(len(relations))
         for row, r in enumerate(relations):
             for k, coef in [*((m, 1.0) for m in r.members), (r.total, -1.0)]:
                 if k in shown:
                     self.b_eq[row] -= coef * shown[k]
                 else:
-                    self.a_eq[row, self.index[k]] += coef
-        self.bounds = [(low, None if math.isinf(high) else high)
-                       for low, high in (hidden.get(k, (0, math.inf)) for k in keys)]
+                    rows.append(row)
+                    columns.append(self.index[k])
+                    coefs.append(coef)  # a cell twice in a relation adds up: the sparse array sums duplicates
+        self.a_eq = csr_array((coefs, (rows, columns)), shape=(len(relations), len(keys)))
+        self.bounds = np.array([hidden.get(k, (0, math.inf)) for k in keys], dtype=float).reshape(len(keys), 2)
 
-    def _optimise(self, weights: dict[Key, float]):
-        if not len(self.b_eq):
-            return None
+    def _solve(self, weights: Mapping[Key, float], caps: Mapping[Key, float] | None = None):
         c = np.zeros(len(self.keys))
         for k, w in weights.items():
             c[self.index[k]] = w
-        return linprog(c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=self.bounds, method="highs")
+        bounds = self.bounds
+        if caps:
+            bounds = bounds.copy()
+            for k, cap in caps.items():
+                bounds[self.index[k], 1] = min(bounds[self.index[k], 1], cap)
+        return linprog(c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs")
+
+    def _point(self, weights: Mapping[Key, float], caps: Mapping[Key, float] | None = None) -> dict | None:
+        outcome = self._solve(weights, caps)
+        return None if outcome.status != 0 else {k: float(outcome.x[i]) for k, i in self.index.items()}
 
     def interval(self, key: Key) -> Bounds:
-        low, high = self._optimise({key: 1.0}), self._optimise({key: -1.0})
-        if low is None or high is None:
+        if not len(self.b_eq):
             return self.hidden[key]
+        low, high = self._solve({key: 1.0}), self._solve({key: -1.0})
         return _optimum(low, self.hidden[key][0]), _optimum(high, self.hidden[key][1], maximise=True)
 
     def unproven(self, cells: list[Key]) -> list[Key]:
-        """The cells no pair of joint solutions shows at least 1 apart."""
+        """The « < N » cells no joint solution shows at both ends of their mark: all pushed down at once, then
+        up, again on the cells left while that proves some."""
         if not len(self.b_eq):
             return []
-        left = list(cells)
-        while left:
-            up, down = self._optimise({k: -1.0 for k in left}), self._optimise({k: 1.0 for k in left})
-            if up is None or down is None or up.status != 0 or down.status != 0:
-                return left
-            apart = [k for k in left if abs(up.x[self.index[k]] - down.x[self.index[k]]) >= 1 - TOLERANCE]
-            if not apart:
-                return left
-            left = [k for k in left if k not in set(apart)]
-        return left
+        low_end, high_end = set(cells), set(cells)
+        while low_end or high_end:
+            down, up = self._point({k: 1.0 for k in low_end}), self._point({k: -1.0 for k in high_end})
+            if down is None or up is None:
+                break
+            before = len(low_end) + len(high_end)
+            for point in (down, up):
+                low_end -= {k for k in low_end if point[k] <= self.hidden[k][0] + TOLERANCE}
+                high_end -= {k for k in high_end if point[k] >= self.hidden[k][1] - TOLERANCE}
+            if len(low_end) + len(high_end) == before:
+                break
+        return sorted(low_end | high_end, key=self.index.__getitem__)
 
 
 def _optimum(outcome, fallback: float, maximise: bool = False) -> float:

@@ -31,7 +31,8 @@ How the export settles what the spec leaves open:
   breakdowns) are read from their calendar year's pattern
   (`export_pattern`, `year_pattern`): every file of the year shows them the
   same way, and no total of months reopens a hidden month. A comparison that
-  cuts a month (the same days of the previous year) shows them « masqué ».
+  cuts a month (the same days of the previous year) derives them from that
+  year's pattern where safe (`export_pattern.Patterns`), else « masqué ».
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from citeslab_xl.core import funding, indicators, monthly, periods, public
+from citeslab_xl.core.audit import protection
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.export_pattern import FAMILY_KEYS, Patterns
 from citeslab_xl.core.export_tables import (
@@ -116,7 +118,11 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
              "retrouve : aucun recoupement de l'ensemble des fichiers de l'année ne donne la valeur d'une case "
              f"« < {t} ». Les chiffres sont ceux connus à la date d'arrêt : quand ils changent, le secret de l'année "
              "est décidé à nouveau, et ce fichier remplace les chiffres des fichiers produits avant lui. Les mêmes "
-             "jours de l'année précédente, quand ils coupent un mois, ne sont pas montrés (« masqué »)."),
+             "jours de l'année précédente, quand ils coupent un mois, ne sont montrés que si le mois entier l'est, "
+             f"et si ni ces jours ni le reste du mois ne laissent un nombre inférieur à {t}, même par différence "
+             "avec un fichier arrêté à un autre jour ; sinon « masqué » (là seulement, « masqué » peut cacher un "
+             "petit nombre)."),
+        Note(protection(t)),
         Note("Les définitions des indicateurs sont celles de l'outil citeslab-xl : un nouveau porteur a son premier "
              "contact dans la période ; une personne accompagnée est un nouveau porteur ou une personne reçue en "
              "rendez-vous dans la période ; la file active compte les personnes vues en rendez-vous dans les 90 "

@@ -13,7 +13,7 @@ from datetime import date
 from citeslab_xl.core import indicators, periods
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.export_pattern import DONT_QPV as DONT_QPV
-from citeslab_xl.core.export_pattern import NON_RENSEIGNE, Patterns, months_of
+from citeslab_xl.core.export_pattern import NON_RENSEIGNE, Patterns
 from citeslab_xl.core.layout import PERCENT
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.suppression import (
@@ -198,15 +198,8 @@ def pattern_breakdown(ctx: Context, family: str, key: str, columns: list[Period]
 
 
 def _pattern_value(patterns: Patterns, family: str, period: Period, key: str, category: str) -> int:
-    months = months_of(period)
-    if months is None or (key, category) not in patterns.year(period.fin.year)[family].columns:
-        return 0
-    return patterns.year(period.fin.year)[family].value(months, key, category)
+    return patterns.cell(family, period, key, category)[0]
 
 
 def _pattern_mark(patterns: Patterns, family: str, period: Period, key: str, category: str) -> Hidden | None:
-    months = months_of(period)
-    if months is None:
-        return Hidden.SECONDARY
-    pattern = patterns.year(period.fin.year)[family]
-    return pattern.mark(months, key, category) if (key, category) in pattern.columns else None
+    return patterns.cell(family, period, key, category)[1]

@@ -13,18 +13,22 @@ Suppression returns the same values with a mask:
 Two hidden cells are not always enough: in 12, « < 5 », « masqué », total 18,
 a reader who knows that « < 5 » is 1 to 4 and « masqué » at least 5 finds 1
 and 5. So the same step is also taken for a line where such bounds, narrowed
-through every line of the table, pin a hidden count to a single value.
+through every line of the table, pin a hidden count to a single value, or
+leave a « < N » less than what the marks alone leave it (the audit's
+criterion, `core.audit`): 20, « < 5 », « < 5 », 15 and total 41 say that the
+two add up to 6, each 2 to 4 and not 1 to 4, so 15 is hidden too.
 
 Under a total that is itself « < N », the zeros show « < N » too: otherwise
 four « < 5 » cells under a « < 5 » total could only be four times 1.
 
 After suppression, every line whose total is shown has 0 or at least 2 hidden
-non-zero cells, and no hidden non-zero count is pinned by those bounds (they
-are narrowed one line at a time: a combination of lines could, in principle,
-say more in a 2-D table). Rates follow the spec (hidden when the denominator
-is below the threshold) and, since a rate times a shown denominator gives
-back its numerator, also when the numerator or its complement is a hidden
-count. Nothing here does any I/O.
+non-zero cells, and no hidden non-zero count is pinned or narrowed by those
+bounds (they are narrowed one line at a time: a combination of lines can say
+more in a 2-D table; the year's pattern checks that by linear programming).
+Rates follow the spec (hidden when the denominator is below the threshold)
+and, since a rate times a shown denominator gives back its numerator, also
+when the numerator or its complement is a hidden count. Nothing here does
+any I/O.
 """
 
 from __future__ import annotations
@@ -99,7 +103,9 @@ def suppress(values: Sequence[Sequence[int | None]], threshold: int,
             mask[i][j] = mask[i][j] or state
     lines = tuple(lines)
     _hide_zeros_under_small_totals(grid, mask, lines)
-    while (exposed := _exposing_line(grid, mask, lines, threshold)) is not None:
+    # what the marks alone leave each cell: the same whatever « masqué » is added below
+    reference = _narrowed_bounds(grid, mask, lines, threshold, marks_only=True) if threshold > 2 else {}
+    while (exposed := _exposing_line(grid, mask, lines, threshold, reference)) is not None:
         i, j = _next_to_hide(grid, mask, exposed)
         mask[i][j] = Hidden.SECONDARY
     return SuppressedTable(grid, mask, threshold, lines)
@@ -135,14 +141,17 @@ def _next_to_hide(grid, mask, line: Line) -> Position:
     return line.total
 
 
-def _exposing_line(grid, mask, lines: tuple[Line, ...], threshold: int) -> Line | None:
-    """A line that lets a reader work out one of its hidden counts and still has a cell to hide, if any.
+def _exposing_line(grid, mask, lines: tuple[Line, ...], threshold: int,
+                   reference: dict[Position, tuple[float, float]]) -> Line | None:
+    """A line that lets a reader narrow one of its hidden counts and still has a cell to hide, if any.
 
     First the rule of the spec: a shown total with exactly one hidden non-zero
     cell. Then what a reader who knows that « < N » means 1 to N − 1 and
     « masqué » at least N can still deduce: the bounds of every hidden count
-    are narrowed through every line until nothing moves, and a count whose
-    bounds meet is exposed.
+    are narrowed through every line until nothing moves, and a count is
+    exposed when its bounds meet, or when a « < N » is left less than what
+    the marks alone leave it (`reference`: the shown counts taken as « at
+    least N »), as the audit requires (`core.audit`).
     """
     for line in lines:
         if not _is_hidden(mask, line.total) \
@@ -153,6 +162,8 @@ def _exposing_line(grid, mask, lines: tuple[Line, ...], threshold: int) -> Line 
     bounds = _narrowed_bounds(grid, mask, lines, threshold)
     # a zero hidden under a small total may come out as zero: that tells nothing about a person
     exposed = {p for p, (low, high) in bounds.items() if low == high and _nonzero(grid, p)}
+    exposed |= {p for p, (low, high) in bounds.items() if mask[p[0]][p[1]] is Hidden.PRIMARY
+                and (low > reference[p][0] or high < reference[p][1])}
     for line in sorted(lines, key=lambda line: _is_hidden(mask, line.total)):
         if exposed.intersection((*line.cells, line.total)) and _can_hide_more(grid, mask, line):
             return line
@@ -180,9 +191,14 @@ def _priors(mask, lines: tuple[Line, ...], threshold: int) -> dict[Position, tup
     return priors
 
 
-def _narrowed_bounds(grid, mask, lines: tuple[Line, ...], threshold: int) -> dict[Position, tuple[float, float]]:
-    """Bounds of each hidden count that every line's equation (sum of cells = total) allows."""
+def _narrowed_bounds(grid, mask, lines: tuple[Line, ...], threshold: int,
+                     marks_only: bool = False) -> dict[Position, tuple[float, float]]:
+    """Bounds of each hidden count that every line's equation (sum of cells = total) allows
+    (`marks_only`: of every count, a shown one taken only as « at least N »)."""
     bounds = _priors(mask, lines, threshold)
+    if marks_only:
+        bounds.update({(i, j): (threshold, math.inf) for i, row in enumerate(grid) for j, v in enumerate(row)
+                       if v and mask[i][j] is None})
     changed = True
     while changed:
         changed = False
