@@ -33,10 +33,12 @@ from xlremote import (
     unsupported_actions,
 )
 
+from citeslab_xl.adapters import xlbook
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.adapters.workbook_file.ownership import book_marker_number
 from citeslab_xl.adapters.writer import JOURNAL_HEADERS, OWNERSHIP_NAME
 from citeslab_xl.adapters.xlbook import plan_sheet
+from citeslab_xl.adapters.xlbook_look import EVERYTHING
 from citeslab_xl.core import periods, plan, schema
 from citeslab_xl.core.layout import EURO, SheetLayout, Table
 from citeslab_xl.demo import generate
@@ -328,18 +330,24 @@ def test_each_added_sheet_is_marked_as_the_tools(demo_payload, actualised):
 
 
 @pytest.mark.slow  # a workbook of 2,400 porteurs
-def test_the_number_of_calls_does_not_grow_with_the_rows(tmp_path):
+def test_the_number_of_calls_does_not_grow_with_the_rows(tmp_path, monkeypatch):
     # Both sizes keep every sheet under xlwings' own write budget (it splits a larger write into parts of
     # 100,000 cells, by design) and give every list of À faire at least one row, so that only the number
-    # of rows differs: three times as many.
+    # of rows differs: three times as many. Under each client's reach: the portable set (VBA), Office.js's,
+    # and every format (classic xlwings' calls, made here on the remote engine).
     counts = []
     for people_per_year, expected in ((400, 800), (1200, 2400)):
         path = demo_workbook(tmp_path / f"suivi{people_per_year}.xlsx", people_per_year, errors=0.02)
         payload = payload_from_xlsx(path)
         assert abs(len(payload["sheets"][1]["values"]) - 1 - expected) < expected * 0.05  # porteurs
-        actions = run_button(buttons.actualiser, payload)
-        counts.append((action_counts(actions), range_call_count(actions)))
+        office_js = {**payload, "client": "Office.js"}
+        runs = [run_button(buttons.actualiser, payload), run_button(buttons.actualiser, office_js)]
+        with monkeypatch.context() as patch:
+            patch.setattr(xlbook, "client_reach", lambda book: EVERYTHING)
+            runs.append(run_button(buttons.actualiser, office_js))
+        counts.append([(action_counts(actions), range_call_count(actions)) for actions in runs])
     assert counts[0] == counts[1]
+    assert counts[0][0][1] < counts[0][1][1] < counts[0][2][1]  # each reach sends more
 
 
 def test_number_formats_go_by_column_not_by_row():

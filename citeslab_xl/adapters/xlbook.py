@@ -3,34 +3,48 @@
 The same code runs under classic xlwings (COM, `RunPython` from VBA), xlwings
 Server and xlwings Lite, so it keeps to what xlwings' remote engine supports
 (docs/xlwings-remote-notes.md): it reads values only, one bulk read per
-sheet, and writes with the actions every client can replay.
+sheet, and sends each client only the writes it can replay.
 
-Writing a `SheetLayout`: the layout is placed by `sheet_grid.lay_out`, the
-placement the file writer renders too, so that every value sits where the
-file writer puts it, then sent in a fixed number of calls whatever the number
-of rows:
+Writing a `SheetLayout`: the sheet is `sheet_look.look(layout)`, the look
+the file writer renders too, so that every value sits where the file writer
+puts it and looks as it does there, as far as the client allows; it is sent
+in a fixed number of calls whatever the number of rows:
 - one `setValues` of the whole block (xlwings splits a block of more than
   100,000 cells, a limit of its transport), in which the Total rows carry
   their `=SUM(...)` formulas and the internal links are
   `=HYPERLINK("#'Feuille'!C7","C7")` formulas;
 - one `number_format` per rectangle of cells sharing a format (a table
   column, runs of adjacent columns), never one per row;
-- one fill per table header, one column autofit over the tables.
+- each other format the same way, one call per rectangle of cells sharing
+  one of its values (xlbook_look.py): a header row's bold, a date column's
+  centring, a run of columns of one width, a run of rows of one height.
 Every text is written with a leading apostrophe, which Excel keeps out of the
 value: a name, a comment or an ID is stored as typed even when Excel would
 take it for a formula (`=1+1`, `@SUM(A1)`, `+33 6...`), a number
 (`0612345678`), a date (`2025-03`, `mars 2025`) or a boolean.
 
-What the buttons' sheets lack next to the file writer's (the shipped VBA
-client has no action for them): fonts (titles, bold headers, blue links,
-italic notes), so headers get a light fill (#D9E1F2) on which the default
-black text reads, instead of white on dark blue; column widths (the tables'
-columns are autofitted instead); wrapped text and merged note cells (a note
-stays on one line, overflowing to the right); borders of Total rows; charts
-(their rows stay empty, so that every value keeps its place); frozen panes;
-page setup (A4, landscape, fit to width, headers and footers). Running the
-command line `citeslab-xl refresh` on the closed workbook rebuilds the same
-sheets with all of it.
+What each client replays (`client_reach`), and so what the buttons' sheets
+have next to the file writer's; everything else stays undone:
+- every client: values, number formats, header fills, autofit;
+- classic xlwings (COM on Windows, AppleScript on the Mac): also fonts (bold,
+  italic, size, colour), top borders of Total rows, centred dates, top and
+  centre alignment, wrapped text, column widths (characters), row heights,
+  merged notes: xlwings' API for all of these, on both engines;
+- xlwings Lite, and xlwings Server's Office.js add-in (one client): fonts and
+  frozen rows, the only formats among the actions its `funcs` map has
+  (xlwings-server 8862003, static/js/custom-scripts/index.js, lines 841-886);
+  the columns are autofitted instead of given their widths;
+- xlwings Server's VBA (`RunServerPython`) and Office Scripts clients: the
+  common set only (`addin/Remote.bas`, `js/xlwings.ts`), so the headers get
+  a light fill (#D9E1F2) on which the default black text reads, instead of
+  white on dark blue, and the columns are autofitted.
+No client has: underlined links (xlwings' `Font` has no underline), frozen
+rows under classic xlwings (its engines lack `freeze_panes`), charts (their
+rows stay empty, so that every value keeps its place, and no page break is
+needed before them), page setup (A4, orientation, fit to width, margins, the
+« Données au » header and the page footer: xlwings' `PageSetup` has only the
+print area) and page breaks. Running the command line `citeslab-xl refresh`
+on the closed workbook rebuilds the same sheets with all of it.
 
 Dates are written as `datetime.date` (the clients turn the ISO text into a
 date); a date with a time (Journal) as an Excel serial number of the 1900
@@ -63,18 +77,28 @@ from citeslab_xl.adapters.workbook_file.ownership import (
     book_marker_number,
     marker_reference,
 )
+from citeslab_xl.adapters.xlbook_look import (
+    CLASSIC,
+    OFFICE_JS,
+    PORTABLE,
+    WIDTH,
+    Box,
+    Formats,
+    Reach,
+    formats,
+    width_points,
+)
 from citeslab_xl.core import plan
 from citeslab_xl.core.errors import WriteRefused
 from citeslab_xl.core.grid import Grid
 from citeslab_xl.core.journal import JOURNAL, JOURNAL_HEADERS, rows_below_header
 from citeslab_xl.core.layout import SheetLayout
-from citeslab_xl.core.sheet_grid import GENERAL, GridCell, SheetGrid, lay_out
+from citeslab_xl.core.sheet_grid import GENERAL, GridCell, SheetGrid
+from citeslab_xl.core.sheet_look import look
 
-HEADER_COLOR = "#D9E1F2"
 EXCEL_EPOCH = datetime(1899, 12, 30)
 SECONDS_PER_DAY = 86400
 
-Box = tuple[int, int, int, int]  # top row, left column, bottom row, right column (1-based, inclusive)
 
 
 # --- reading --------------------------------------------------------------------
@@ -250,7 +274,7 @@ class SheetWrite:
     name: str
     values: list[list]  # from A1
     number_formats: list[tuple[Box, str]] = field(default_factory=list)
-    fills: list[tuple[Box, str]] = field(default_factory=list)
+    formats: Formats = field(default_factory=Formats)
     autofit: Box | None = None
 
 
@@ -338,16 +362,6 @@ def _spans(numbers: list[int]) -> list[tuple[int, int]]:
     return [(first, last) for first, last in spans]
 
 
-def _fills(grid: SheetGrid) -> list[tuple[Box, str]]:
-    """One rectangle per run of filled cells in a row: the table headers."""
-    by_row: dict[int, list[int]] = {}
-    for (row, column), cell in sorted(grid.cells.items()):
-        if cell.header:
-            by_row.setdefault(row, []).append(column)
-    return [((row, left, row, right), HEADER_COLOR) for row, columns in by_row.items()
-            for left, right in _spans(columns)]
-
-
 def _autofit_box(values: list[list], fills: list[tuple[Box, str]]) -> Box | None:
     """From the first table header to the end of the last table: titles and notes would widen column A."""
     if not fills:
@@ -364,13 +378,15 @@ def _table_end(values: list[list], header: int) -> int:
     return row
 
 
-def plan_sheet(layout: SheetLayout) -> SheetWrite:
-    """The values and formats of a generated sheet, placed exactly as the file writer places them."""
-    grid = lay_out(layout)
+def plan_sheet(layout: SheetLayout, reach: Reach = PORTABLE) -> SheetWrite:
+    """The values and formats of a generated sheet, placed and formatted as the file writer does, within `reach`."""
+    sheet_look = look(layout)
+    grid = sheet_look.grid
     values = [[_cell_value(grid.cells.get((row, column))) for column in range(1, grid.max_column + 1)]
               for row in range(1, grid.max_row + 1)]
-    fills = _fills(grid)
-    return SheetWrite(layout.name, values, _format_runs(grid), fills, _autofit_box(values, fills))
+    sheet_formats = formats(sheet_look, reach)
+    autofit = None if WIDTH in reach else _autofit_box(values, sheet_formats.fills)
+    return SheetWrite(layout.name, values, _format_runs(grid), sheet_formats, autofit)
 
 
 # --- writing ------------------------------------------------------------------------
@@ -378,6 +394,13 @@ def plan_sheet(layout: SheetLayout) -> SheetWrite:
 def _range(sheet, box: Box):
     top, left, bottom, right = box
     return sheet.range((top, left), (bottom, right))
+
+
+def client_reach(book) -> Reach:
+    """What the client that replays the writes can do beyond the portable set (see the module's docstring)."""
+    if book.app.engine.name != "remote":
+        return CLASSIC
+    return OFFICE_JS if book.impl.api.get("client") == "Office.js" else PORTABLE
 
 
 def write_sheet(book, write: SheetWrite, after: str | None = None, book_marker: str | None = None):
@@ -396,17 +419,44 @@ def write_sheet(book, write: SheetWrite, after: str | None = None, book_marker: 
     _range(sheet, (1, 1, len(write.values), len(write.values[0]))).value = write.values
     for box, number_format in write.number_formats:
         _range(sheet, box).number_format = number_format
-    for box, color in write.fills:
-        _range(sheet, box).color = color
+    _write_formats(sheet, write.formats, remote=book.app.engine.name == "remote")
     if write.autofit is not None:
         _range(sheet, write.autofit).columns.autofit()
     return sheet
 
 
-def write_layouts(book, layouts: list[SheetLayout]) -> dict[str, object]:
-    """Write every layout, or nothing when one of them would replace a sheet the tool did not make."""
+def _write_formats(sheet, formats: Formats, remote: bool) -> None:
+    for box, color in formats.fills:
+        _range(sheet, box).color = color
+    for box, name, value in formats.fonts:
+        setattr(_range(sheet, box).font, name, value)
+    for box, color in formats.top_borders:
+        _range(sheet, box).borders.set("edge_top", line_style="continuous", weight="thin", color=color)
+    for box, horizontal in formats.horizontal:
+        _range(sheet, box).horizontal_alignment = horizontal
+    for box, vertical in formats.vertical:
+        _range(sheet, box).vertical_alignment = vertical
+    for box in formats.wrapped:
+        _range(sheet, box).wrap_text = True
+    for first, last, characters in formats.widths:
+        # the remote engine passes points on to Office.js; classic xlwings takes Excel's characters
+        _range(sheet, (1, first, 1, last)).column_width = width_points(characters) if remote else characters
+    for first, last, points in formats.heights:
+        _range(sheet, (first, 1, last, 1)).row_height = points
+    for box in formats.merges:
+        _range(sheet, box).merge()
+    if formats.freeze_row is not None and formats.freeze_row > 1:
+        sheet.freeze_panes.freeze_at(f"1:{formats.freeze_row - 1}")
+
+
+def write_layouts(book, layouts: list[SheetLayout], reach: Reach | None = None) -> dict[str, object]:
+    """Write every layout, or nothing when one of them would replace a sheet the tool did not make.
+
+    `reach`: what the client can do (by default, `client_reach`).
+    """
     check_ownership(book, [layout.name for layout in layouts])
-    writes = [plan_sheet(layout) for layout in layouts]  # everything computed before the first write
+    reach = client_reach(book) if reach is None else reach
+    writes = [plan_sheet(layout, reach) for layout in layouts]  # everything computed before the first write
     places = _places(book, writes)
     markers = book_markers(book)
     by_book = {target.casefold() for target in markers.values() if target is not None}
