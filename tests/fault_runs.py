@@ -156,12 +156,11 @@ def armed_refresh(workbook: Path, kind: str, at: int, counts_file: Path) -> Call
             archive.fp.flush()
             die()
         if kind == "byte" and counts["byte"] + len(data) >= at:
-            with archive.open(info, "w") as entry:
-                entry.write(data[:at - counts["byte"]])
-                archive.fp.flush()
-                die()
+            archive.fp.write(data[:at - counts["byte"]])
+            archive.fp.flush()
+            die()
         counts["byte"] += len(data)
-        archive.writestr(info, data)
+        archive.write(info)
 
     def audit(event: str, args: tuple) -> None:
         if event in WATCHED_EVENTS and args and folder in str(args[0]):

@@ -2,8 +2,9 @@
 
 `packuri` (part names), `rels` (relationships parts), `content_types`
 (`[Content_Types].xml`), `constants` (namespaces, relationship and content
-types), `xmltext` (editing a shared part as text, keeping every other byte)
-and `package` (a package read into parts, and the edit that makes a new one).
+types), `xmltext` (editing a shared part as text, keeping every other byte),
+`package` (a package read into parts, and the edit that makes a new one) and
+`zipcopy` (the new package's zip, her unchanged entries copied as they stand).
 """
 
 from citeslab_xl.adapters.opc.constants import CT, NS, RT

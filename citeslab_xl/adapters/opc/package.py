@@ -4,6 +4,9 @@ A .xlsx is a zip of parts linked by relationships. `Package` reads every
 part; `PackageEdit` records the parts replaced, added and removed, and gives
 the zip entries of the new package: the original parts in their order, with
 their names, bytes and zip metadata unless replaced, then the new parts.
+`write_zip` copies each part left as it was from her file as it stands there
+(compressed bytes, headers, descriptor: `zipcopy`) and compresses only the
+parts the edit made or changed.
 """
 
 from __future__ import annotations
@@ -18,16 +21,31 @@ from xml.parsers import expat
 
 from defusedxml import ElementTree
 
-from citeslab_xl.adapters.opc import content_types
+from citeslab_xl.adapters.opc import content_types, zipcopy
 from citeslab_xl.adapters.opc.constants import CT
 from citeslab_xl.adapters.opc.content_types import ContentTypes
 from citeslab_xl.adapters.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from citeslab_xl.adapters.opc.rels import Rel, parse
+from citeslab_xl.adapters.opc.zipcopy import Record, ZipWriter
 from citeslab_xl.core.errors import UnusableWorkbook, WriteRefused
 
 NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)  # no clock time inside the file: same input, same bytes
 Entry = tuple[zipfile.ZipInfo, bytes]
-WriteEntry = Callable[[zipfile.ZipFile, zipfile.ZipInfo, bytes], None]
+WriteEntry = Callable[[ZipWriter, Record, bytes], None]
+"""Writes one entry of the new file: the writer, the entry's record, and the bytes it takes in the file."""
+
+
+class KeptInfo(zipfile.ZipInfo):
+    """The zip entry of a part of hers left as it was: `record` is the entry as it stands in her file."""
+
+    __slots__ = ("record",)
+
+    def __init__(self, info: zipfile.ZipInfo, record: Record):
+        super().__init__(info.filename, info.date_time)
+        self.compress_type, self.CRC = info.compress_type, info.CRC
+        self.compress_size, self.file_size = info.compress_size, info.file_size
+        self.external_attr, self.create_system, self.comment = info.external_attr, info.create_system, info.comment
+        self.record = record
 
 
 class Package:
@@ -35,14 +53,25 @@ class Package:
 
     def __init__(self, data: bytes, label: str):
         self.label = label
+        self.data = data
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 self.infos = archive.infolist()
+                _refuse_encrypted(self.infos, label)
                 self.parts = {PackURI.from_membername(info.filename): archive.read(info) for info in self.infos}
         except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError) as exc:
             raise UnusableWorkbook(f"{label} : archive illisible ({exc}) ; reprenez une copie intacte "
                                    "(ou la sauvegarde .bak).") from None
         self._by_lower = {name.lower(): name for name in self.parts}
+
+    @cached_property
+    def records(self) -> list[Record]:
+        """Each entry of `infos` as it stands in the file, for a copy that keeps every byte of it."""
+        records = zipcopy.read_records(self.data, self.label)
+        if [record.filename for record in records] != [info.filename for info in self.infos]:
+            raise WriteRefused(f"{self.label} : le répertoire de l'archive ne se lit pas comme zipfile le lit ; "
+                               f"{zipcopy.RESAVE}")
+        return records
 
     def find(self, name: str) -> PackURI | None:
         """The part named `name` as the package spells it: part names are case-insensitive."""
@@ -159,13 +188,14 @@ class PackageEdit:
         """The zip entries of the new package, its content types brought up to date and every XML part checked."""
         self._update_content_types()
         self._check_well_formed()
-        entries = []
-        for info in self.package.infos:
+        entries: list[Entry] = []
+        for info, record in zip(self.package.infos, self.package.records, strict=True):
             name = PackURI.from_membername(info.filename)
-            if name in self.parts:
+            data = self.package.parts[name]
+            if name in self.parts and self.parts[name] != data:
                 entries.append((_copy_info(info), self.parts[name]))
-            elif name not in self.removed:
-                entries.append((_copy_info(info), self.package.parts[name]))
+            elif name in self.parts or name not in self.removed:  # a part put back as it was is kept as it was
+                entries.append((KeptInfo(info, record), data))
         for name, data in self.parts.items():
             if name not in self.package.parts:
                 info = zipfile.ZipInfo(name.membername, NEW_PART_TIME)
@@ -198,12 +228,25 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return copy
 
 
-def _write_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
-    archive.writestr(info, data)
+def _refuse_encrypted(infos: list[zipfile.ZipInfo], label: str) -> None:
+    """zipfile would raise a bare RuntimeError on the first encrypted part it reads."""
+    for info in infos:
+        if info.flag_bits & zipcopy.ENCRYPTED:
+            raise UnusableWorkbook(f"{label} : la partie « {info.filename} » est chiffrée (mot de passe) ; ouvrez le "
+                                   "classeur dans Excel, retirez le mot de passe et enregistrez-le, puis réessayez.")
+
+
+def _write_entry(archive: ZipWriter, record: Record, data: bytes) -> None:
+    archive.write(record)
 
 
 def write_zip(handle: BinaryIO, entries: Iterable[Entry], write_entry: WriteEntry = _write_entry) -> None:
-    """The package made of `entries`, written to `handle` one entry at a time through `write_entry`."""
-    with zipfile.ZipFile(handle, "w") as archive:
-        for info, data in entries:
-            write_entry(archive, info, data)
+    """The package made of `entries`, written to `handle` one entry at a time through `write_entry`: a part
+    kept as it was is copied as it stands in her file, the others are compressed. Every entry is ready, and
+    the file known to fit without ZIP64, before the first byte is written."""
+    records = [info.record if isinstance(info, KeptInfo) else zipcopy.compressed(info, data) for info, data in entries]
+    zipcopy.check_fits(records)
+    archive = ZipWriter(handle)
+    for record in records:
+        write_entry(archive, record, record.stored)
+    archive.close()

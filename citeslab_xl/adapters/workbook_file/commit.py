@@ -35,6 +35,7 @@ from typing import BinaryIO
 
 from citeslab_xl.adapters import files
 from citeslab_xl.adapters.opc.package import Entry, write_zip
+from citeslab_xl.adapters.opc.zipcopy import Record, ZipWriter
 from citeslab_xl.core.errors import WriteRefused
 
 TEMP_SUFFIX = ".citeslab-tmp"
@@ -44,8 +45,10 @@ LOCK_HINT = "fermez-le, puis relancez (si personne ne l'a ouvert, supprimez ce f
 class Disk:
     """The physical writes of a commit: each zip entry of the new file, then the rename that publishes it."""
 
-    def write_entry(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes) -> None:
-        archive.writestr(info, data)
+    def write_entry(self, archive: ZipWriter, record: Record, data: bytes) -> None:
+        """One entry of the new file; `data` is what it takes there (`record.stored`: her entry as it stands in
+        her file, or the part compressed), given to a disk that counts or cuts the bytes it writes."""
+        archive.write(record)
 
     def replace(self, temp: Path, target: Path) -> None:
         os.replace(temp, target)
