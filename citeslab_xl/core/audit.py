@@ -6,9 +6,11 @@ fixed, the hidden ones lie in what their mark says (« < N »: 1 to N − 1, or 
 to N − 1 inside a total itself « < N »; « masqué »: at least N), a cell not
 published at all is any count ≥ 0, and every additive relation holds (the
 months add up to their quarter, year to date and year; a breakdown's cells add
-up to its total). Integrality is relaxed, as τ-Argus does: the interval found
-can only be wider than the integer one, never narrower than what a reader
-could exclude by a continuous argument.
+up to its total). An inequality (a new porteur is accompagné: new ≤
+accompagnés) is a relation with a cell nobody published, the gap ≥ 0.
+Integrality is relaxed, as τ-Argus does: the interval found can only be
+wider than the integer one, never narrower than what a reader could exclude
+by a continuous argument.
 
 The protection promised (the Lisez-moi states it, `protection`): a « < N »
 cell is protected when the published counts narrow it no more than the marks
@@ -111,6 +113,17 @@ def audit(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Ite
         program = _Program(component, local, shown, hidden)
         findings += [_finding(k, program.interval(k), hidden, small, marks_only) for k in component if k in hidden]
     return findings
+
+
+def consistent(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation]) -> bool:
+    """Whether the published figures admit a solution: an audit of inconsistent figures (a relation that does
+    not hold, a mark that lies) says nothing, so the tests check this first."""
+    for component, local in _components(shown, hidden, _unknown_relations(shown, relations)):
+        program = _Program(component, local, shown, hidden)
+        if len(program.b_eq) and program._point({}) is None:
+            return False
+    return all(sum(shown[m] for m in r.members) == shown[r.total] for r in relations
+               if all(k in shown for k in (*r.members, r.total)))
 
 
 def unprotected(shown: Mapping[Key, int], hidden: Mapping[Key, Bounds], relations: Iterable[Relation],

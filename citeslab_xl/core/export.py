@@ -21,6 +21,10 @@ How the export settles what the spec leaves open:
 - A figure computed from a count (hours from rendez-vous, file active per
   ETP, taux de charge, a share) is hidden with that count; a share shown next
   to a breakdown (Profil) is hidden as soon as a count of that breakdown is.
+- A count that bounds one of the year patterns' (accompagnés, reçus,
+  orientés: `export_tables.LINKED`), and pérennité's counts, are hidden
+  where what they bound is; a share whose numerator no table shows is
+  decided month by month (`export_tables.public_rates`).
 - Mensuel has no total row, so that its chart shows months only: the totals
   of the period are those of Indicateurs, and the months are suppressed
   against them.
@@ -40,19 +44,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from citeslab_xl.core import funding, indicators, monthly, periods, public
+from citeslab_xl.core import funding, indicators, monthly, periods
 from citeslab_xl.core.audit import protection
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.export_pattern import FAMILY_KEYS, Patterns
 from citeslab_xl.core.export_tables import (
+    LINKED,
     Breakdown,
     Context,
     Profile,
     capitalized,
     count_cell,
+    hidden_count,
+    linked_cell,
     pattern_breakdown,
     percent_cells,
+    perennite_counts_hidden,
     profile,
+    public_rates,
     rate_cell,
     shares,
 )
@@ -123,6 +132,14 @@ def lisez_moi(ctx: Context, source_sha256: str, version: str, generated_at: date
              "avec un fichier arrêté à un autre jour ; sinon « masqué » (là seulement, « masqué » peut cacher un "
              "petit nombre)."),
         Note(protection(t)),
+        Note("Certains chiffres en bornent d'autres : un nouveau porteur est une personne accompagnée, un porteur "
+             "reçu a eu un rendez-vous, une orientation est celle d'une personne orientée, et les entreprises "
+             "créées depuis au moins un an sont des créations des mois d'avant. Ils sont donc masqués là où ce "
+             "qu'ils bornent l'est : personnes accompagnées et porteurs reçus avec les nouveaux porteurs ou les "
+             "rendez-vous, personnes orientées avec les orientations, effectifs de la pérennité avec les créations "
+             "qu'ils comptent (son taux reste affiché). Une part dont aucun tableau ne montre le nombre (moins de "
+             "25 ans, niveau bac ou plus, habitants d'un QPV) n'est montrée pour plusieurs mois que si elle l'est "
+             "pour chacun d'eux, et jamais pour des jours qui coupent un mois."),
         Note("Les définitions des indicateurs sont celles de l'outil citeslab-xl : un nouveau porteur a son premier "
              "contact dans la période ; une personne accompagnée est un nouveau porteur ou une personne reçue en "
              "rendez-vous dans la période ; la file active compte les personnes vues en rendez-vous dans les 90 "
@@ -149,6 +166,9 @@ INDICATEURS_ACTIVITY = (  # keys of figures.CATALOGUE
 )
 
 
+RATE_PARTS = {"taux_orientation": ("orientes", "accompagnes")}  # numerator and denominator, both in Activité
+
+
 def _activity_cell(ctx: Context, period: Period, figures: Indicators, key: str) -> int | float | str | None:
     """A count of the year patterns as they show it; another count hidden when small; a figure computed from
     a count hidden with it; the rest as it is."""
@@ -157,6 +177,11 @@ def _activity_cell(ctx: Context, period: Period, figures: Indicators, key: str) 
         return None
     if key in FAMILY_KEYS:
         return ctx.patterns.shown(key, period)
+    if key in LINKED:
+        return linked_cell(ctx, key, int(value), period)
+    if key in RATE_PARTS:  # rate × denominator gives the numerator back: shown only with both
+        hidden = any(isinstance(_activity_cell(ctx, period, figures, part), str) for part in RATE_PARTS[key])
+        return SECONDARY_MARK if hidden else value
     if shown.kind is Kind.COUNT:
         return count_cell(int(value), threshold)
     source = figures.scalar(shown.computed_from) if shown.computed_from else None
@@ -182,35 +207,8 @@ def _breakdown_table(ctx: Context, family: str, key: str, header: str, columns: 
     return Table([header, *(h for h, _ in columns)], found.rows(), title=label(key))
 
 
-def _public_rates(ctx: Context, period: Period, profile_: Profile | None) -> list[tuple[str, float | None, bool]]:
-    """The figures of indicators.md › Public, each with whether it must be hidden.
-
-    A share goes with its people, and with the Profil breakdown it could be
-    read against; the number of QPV reached with the new porteurs and the
-    quartiers of Profil, whose hidden cells it would tell apart from zeros.
-    """
-    dataset, t = ctx.dataset, ctx.threshold
-    shares = [
-        ("part_femmes", public.femmes(dataset, period), profile_.sexe if profile_ else None),
-        ("part_qpv", public.qpv(dataset, period), profile_.quartier if profile_ else None),
-        ("part_moins_25", public.moins_25(dataset, period), profile_.age if profile_ else None),
-        ("part_moins_26", public.moins_26(dataset, period), profile_.age if profile_ else None),
-        ("part_bac_plus", public.bac_plus(dataset, period), None),
-        ("part_demandeurs_emploi", public.demandeurs_emploi(dataset, period), profile_.situation if profile_ else None),
-    ]
-    found: list[tuple[str, float | None, bool]] = [
-        (label(key), share.rate, rate_hidden(share.numerator, share.denominator, t)
-         or (shown is not None and shown.any_hidden()))
-        for key, share, shown in shares]
-    reached = public.qpv_couverts(dataset, period)
-    hidden = is_small(indicators.nouveaux_porteurs(dataset, period, ctx.as_of), t) or (
-        profile_ is not None and profile_.quartier.any_hidden())
-    found.insert(2, (label("qpv_couverts"), reached, hidden))
-    return found
-
-
 def _public_table(ctx: Context, columns, profile_: Profile) -> Table:
-    per_column = [_public_rates(ctx, period, profile_ if period == ctx.period else profile(ctx, period))
+    per_column = [public_rates(ctx, period, profile_ if period == ctx.period else profile(ctx, period))
                   for _, period in columns]
     rows = [[label, *(rate_cell(col[i][1], col[i][2]) for col in per_column)]
             for i, (label, _, _) in enumerate(per_column[0])]
@@ -227,10 +225,12 @@ def _cohort_table(ctx: Context) -> Table:
         # the cohort and its creations are both shown: the rate only adds what the creations would hide
         # the cohort is the year's new porteurs: shown as the year's pattern shows them
         size = periods.year(int(year))
-        hidden = rate_hidden(c.creations, c.cohorte, t, complement_hidden=False) \
-            or ctx.patterns.hidden("nouveaux_porteurs", size)
+        cohort_hidden = ctx.patterns.hidden("nouveaux_porteurs", size)
+        hidden = rate_hidden(c.creations, c.cohorte, t, complement_hidden=False) or cohort_hidden
+        # its businesses are some of its people: beside a hidden cohort they would bound it from below
+        created = hidden_count(c.creations, t) if cohort_hidden else count_cell(c.creations, t)
         # a cohort that can still grow is not held against the objective (indicators.md › Comparisons)
-        rows.append([year, ctx.patterns.shown("nouveaux_porteurs", size), count_cell(c.creations, t),
+        rows.append([year, ctx.patterns.shown("nouveaux_porteurs", size), created,
                      rate_cell(c.taux, hidden),
                      EN_COURS if c.en_cours else c.objectif])
     return Table(["Cohorte (année du premier contact)", "Personnes", "Entreprises créées à ce jour",
@@ -298,6 +298,7 @@ def mensuel(ctx: Context) -> SheetLayout:
     for month, row in zip(months, figures, strict=True):
         # each month as its year's pattern shows it, the same in every file of the year
         cells = [ctx.patterns.shown(key, month) if key in FAMILY_KEYS
+                 else linked_cell(ctx, key, int(row[key]), month) if key in LINKED
                  else count_cell(int(row[key]), ctx.threshold) if figure(key).kind is Kind.COUNT else row[key]
                  for key in MONTHLY]
         rows.append([capitalized(month.titre), *cells])
@@ -344,8 +345,10 @@ def _perennite_table(ctx: Context) -> Table:
     rows = []
     for i, k in enumerate(years):
         hidden = survival[k].eligibles < t or table.hidden(i, 0) or table.hidden(i, 1)
-        rows.append([years_label(k), table.shown(i, 2), table.shown(i, 0), table.shown(i, 1),
-                     rate_cell(survival[k].taux, hidden)])
+        counts = [table.shown(i, 2), table.shown(i, 0), table.shown(i, 1)]
+        if perennite_counts_hidden(ctx, int(k)):
+            counts = [hidden_count(int(grid[i][j] or 0), t) for j in (2, 0, 1)]
+        rows.append([years_label(k), *counts, rate_cell(survival[k].taux, hidden)])
     return Table(["Pérennité", "Entreprises créées depuis au moins ce temps", "Toujours actives", "Cessées",
                   "Taux de pérennité"], rows, title=f"Pérennité des entreprises créées (au {ctx.as_of:%d/%m/%Y})",
                  cell_formats=percent_cells(rows, range(4, 5)))
@@ -385,7 +388,9 @@ def financement(ctx: Context) -> SheetLayout:
     for year in funding.funding_years(dataset, ctx.as_of):
         if year.annee > ctx.period.fin.year:
             continue
-        per_person = SECONDARY_MARK if year.cout_par_accompagne is not None and year.accompagnes < t \
+        # cost / cost per person gives the year's accompagnés: hidden with them (`linked_cell`)
+        per_person = SECONDARY_MARK if year.cout_par_accompagne is not None and isinstance(
+            linked_cell(ctx, "accompagnes", year.accompagnes, periods.year(year.annee)), str) \
             else year.cout_par_accompagne
         # cost / cost per creation gives the year's creations: hidden with them in the year's pattern
         per_creation = SECONDARY_MARK if year.cout_par_creation is not None and (

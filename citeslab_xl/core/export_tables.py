@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from citeslab_xl.core import indicators, periods
+import pandas as pd
+
+from citeslab_xl.core import indicators, periods, public, selection
 from citeslab_xl.core.dataset import Dataset
 from citeslab_xl.core.export_pattern import DONT_QPV as DONT_QPV
-from citeslab_xl.core.export_pattern import NON_RENSEIGNE, Patterns
+from citeslab_xl.core.export_pattern import NON_RENSEIGNE, Patterns, months_of
+from citeslab_xl.core.figures import label
 from citeslab_xl.core.layout import PERCENT
 from citeslab_xl.core.periods import Period
 from citeslab_xl.core.suppression import (
@@ -22,6 +25,7 @@ from citeslab_xl.core.suppression import (
     Line,
     SuppressedTable,
     is_small,
+    rate_hidden,
     small_mark,
     suppress,
 )
@@ -78,6 +82,66 @@ def capitalized(text: str) -> str:
 def count_cell(n: int, threshold: int) -> int | str:
     """A count on its own (no total to protect it against): hidden only when small."""
     return small_mark(threshold) if is_small(n, threshold) else n
+
+
+# Counts the patterns do not decide but that bound a family's (indicators.md): a new porteur of P is accompagné
+# in P, and so is every porteur reçu (accompagnés ≤ nouveaux + reçus); a reçu has a rendez-vous in P (reçus ≤
+# rdv); an orientation by partner is a porteur orienté. Shown beside a hidden cell of those families, they would
+# bound it (7 accompagnés cap a « masqué » total of new porteurs at 7), and a « masqué » is itself a bound
+# (« at least N » accompagnés with 2 reçus leave at least 3 new porteurs): so they are hidden with them.
+LINKED: dict[str, tuple[str, ...]] = {"accompagnes": ("nouveaux_porteurs", "rdv"),
+                                      "porteurs_recus": ("nouveaux_porteurs", "rdv"),
+                                      "orientes": ("orientations_total",)}
+
+
+def linked_cell(ctx: Context, key: str, value: int, period: Period) -> int | str:
+    """A count of `LINKED`: hidden (« < N » when small, else « masqué ») where a family it bounds is hidden; a
+    zero stays 0 (« masqué » says « at least N »)."""
+    if any(ctx.patterns.hidden(f, period) for f in LINKED[key]):
+        return hidden_count(value, ctx.threshold)
+    return count_cell(value, ctx.threshold)
+
+
+def hidden_count(n: int, threshold: int) -> int | str:
+    """A count hidden for what it would tell of others: « < N » when small, « masqué » (at least N) else, 0 as 0
+    (« masqué » would say « at least N »)."""
+    if is_small(n, threshold):
+        return small_mark(threshold)
+    return SECONDARY_MARK if n else 0
+
+
+def perennite_counts_hidden(ctx: Context, years: int) -> bool:
+    """Whether the businesses created `years` years or more before the as-of date (pérennité's « Entreprises
+    créées depuis au moins ce temps ») would give back a hidden count of creations.
+
+    They are the creations of every year before the one that holds that day,
+    of its months before, and of the first days of its month: beside the
+    totals the year patterns show, they would bound a hidden one (6 created
+    by 31 January 2026, a January « masqué » of which Battant is « < 5 » and
+    Planoise « masqué »: Battant is 1). So the pérennité's counts are shown
+    only when all those totals are, and the first days of the month are 0,
+    the whole month, or leave at least N on both sides; else they are hidden
+    (its rate may still be shown: without its counts it bounds nothing).
+    """
+    businesses = selection.businesses(ctx.dataset, ctx.as_of)
+    created = businesses["date_creation"]
+    if created.empty:
+        return False
+    as_of = ctx.as_of
+    year, month = as_of.year - years, as_of.month
+    patterns, t = ctx.patterns, ctx.threshold
+    if any(patterns.hidden("creations", periods.year(y)) for y in range(created.min().year, year)):
+        return True
+    if month > 1 and patterns.hidden("creations", periods.period_between(date(year, 1, 1),
+                                                                          periods.month_end(year, month - 1))):
+        return True
+    if patterns.hidden("creations", periods.month(year, month)):
+        return True
+    whole = patterns.cell("creations", periods.month(year, month))[0]
+    anniversary = created + pd.DateOffset(years=years)
+    in_month = (created.dt.year == year) & (created.dt.month == month)
+    first = int((in_month & selection.not_after(anniversary, as_of)).sum())
+    return first not in (0, whole) and (first < t or whole - first < t)
 
 
 def rate_cell(value: float | None, hidden: bool) -> float | str | None:
@@ -203,3 +267,62 @@ def _pattern_value(patterns: Patterns, family: str, period: Period, key: str, ca
 
 def _pattern_mark(patterns: Patterns, family: str, period: Period, key: str, category: str) -> Hidden | None:
     return patterns.cell(family, period, key, category)[1]
+
+
+# --- the shares of indicators.md › Public ----------------------------------------------------
+
+# shares whose numerator no table shows (the under 25, the Bac and more, the QPV of each one's first contact):
+# their numerators add up over months, so a total of months would give a hidden month's back by difference
+OFF_TABLES = frozenset({"part_qpv", "part_moins_25", "part_bac_plus"})
+
+
+def public_rates(ctx: Context, period: Period, profile_: Profile) -> list[tuple[str, float | None, bool]]:
+    """The figures of indicators.md › Public, each with whether it must be hidden.
+
+    A shown share times its denominator gives its numerator (the share is
+    exact), so a share is shown only where that adds nothing: with its
+    people not small, nor its complement, and with the Profil breakdown it
+    could be read against shown in full (its numerator and denominator are
+    cells of it). A share of `OFF_TABLES` is decided month by month, like the
+    year's pattern, and a total of months shows it only when every one of its
+    months does; a period that cuts a month does not show it (two files cut at
+    two days would differ by a small count). The number of QPV reached goes
+    with the new porteurs and the quartiers of Profil, whose hidden cells it
+    would tell apart from zeros.
+    """
+    found = [(label(key), SHARES[key](ctx.dataset, period).rate, _share_hidden(ctx, key, period, profile_) or (
+        key in OFF_TABLES and _off_tables_hidden(ctx, key, period))) for key in SHARES]
+    reached = public.qpv_couverts(ctx.dataset, period)
+    hidden = is_small(indicators.nouveaux_porteurs(ctx.dataset, period, ctx.as_of), ctx.threshold) \
+        or profile_.quartier.any_hidden()
+    found.insert(2, (label("qpv_couverts"), reached, hidden))
+    return found
+
+
+SHARES = {"part_femmes": public.femmes, "part_qpv": public.qpv, "part_moins_25": public.moins_25,
+          "part_moins_26": public.moins_26, "part_bac_plus": public.bac_plus,
+          "part_demandeurs_emploi": public.demandeurs_emploi}
+READ_AGAINST = {"part_femmes": "sexe", "part_qpv": "quartier", "part_moins_25": "age", "part_moins_26": "age",
+                "part_demandeurs_emploi": "situation"}  # the Profil breakdown each share could be read against
+
+
+def _share_hidden(ctx: Context, key: str, period: Period, profile_: Profile) -> bool:
+    share = SHARES[key](ctx.dataset, period)
+    against = READ_AGAINST.get(key)
+    hidden = rate_hidden(share.numerator, share.denominator, ctx.threshold) or (
+        against is not None and getattr(profile_, against).any_hidden())
+    if key == "part_moins_25" and not hidden:
+        # beside the under 26 of Profil, it gives the porteurs aged 25: not a small count either
+        hidden = is_small(public.moins_26(ctx.dataset, period).numerator - share.numerator, ctx.threshold)
+    return hidden
+
+
+def _off_tables_hidden(ctx: Context, key: str, period: Period) -> bool:
+    """Whether a share of `OFF_TABLES` is hidden because a month of the period hides it (or the period cuts one)."""
+    months = months_of(period)
+    if months is None:
+        return True
+    if len(months) == 1:
+        return False  # the month's own test is `_share_hidden`
+    return any(_share_hidden(ctx, key, month, profile(ctx, month))
+               for month in (periods.month(period.fin.year, m) for m in months))

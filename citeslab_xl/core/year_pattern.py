@@ -25,7 +25,11 @@ each is hidden, round after round, until none is left. This is chosen over
 hiding complementary months because it is the same in every file and cheap;
 its cost is that a year or quarter holding a small month shows « masqué »
 for that figure. `core.export_audit` proves it by linear programming on the
-union of a year's exports. The pattern depends on the figures at the as-of
+union of a year's exports, with the counts that bound a family's from outside
+its table (accompagnés, reçus, orientés, a cohort's businesses, pérennité's
+counts), which the export hides where what they bound is hidden, so that
+none narrows a cell of this table (`export_tables.LINKED`,
+`perennite_counts_hidden`). The pattern depends on the figures at the as-of
 date: when they change, it is decided again, and earlier files may be
 superseded (the Lisez-moi says so).
 """
