@@ -18,7 +18,6 @@ from openpyxl import Workbook
 from citeslab_xl.adapters.template import build_workbook
 from citeslab_xl.core import anomalies as A
 from citeslab_xl.core import cells, row_rules, schema, validation
-from citeslab_xl.core.gc_paused import gc_paused
 from citeslab_xl.core.grid import ExcelError
 from citeslab_xl.doors.api import check_file
 
@@ -511,14 +510,6 @@ def test_validation_leaves_the_garbage_collector_as_it_found_it(tmp_path, enable
         assert seen == [False] and gc.isenabled() is enabled
     finally:
         gc.enable()
-
-
-def test_the_garbage_collector_comes_back_after_an_error():
-    assert gc.isenabled()
-    with pytest.raises(ZeroDivisionError), gc_paused():
-        assert not gc.isenabled()
-        _ = 1 / 0
-    assert gc.isenabled()
 
 
 def test_an_error_cell_and_the_same_text_typed_in_a_cell_are_told_apart():

@@ -14,13 +14,15 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from citeslab_xl.core import plan
+from citeslab_xl.core import plan, schema
 from citeslab_xl.core.errors import UnusableWorkbook
 from citeslab_xl.core.gc_paused import gc_paused
-from citeslab_xl.core.grid import ExcelError, Grid, RawWorkbook, locate
+from citeslab_xl.core.grid import ExcelError, Grid, RawWorkbook, find_parametres, find_sheet, locate, read_settings
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -57,6 +59,12 @@ def _refuse(path: Path, why: str) -> UnusableWorkbook:
 def check_container(path: Path) -> dict[str, dict[str, str]]:
     """Refuse, with a French sentence, anything that is not a readable .xlsx/.xlsm; give the error cells found
     on the way (sheet part -> cell reference -> `#N/A`...), which calamine reads as empty."""
+    return _check_extents(path, check_package(path))
+
+
+def check_package(path: Path) -> list[str]:
+    """Everything `check_container` refuses but a sheet's extent; the sheet parts, whose extents are checked
+    before calamine reads them (`_check_extents`)."""
     if not path.exists():
         raise _refuse(path, "fichier introuvable ; vérifiez le chemin.")
     if not path.is_file():
@@ -92,21 +100,28 @@ def check_container(path: Path) -> dict[str, dict[str, str]]:
     ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or (ratio > MAX_RATIO and total > 50 << 20):
         raise _refuse(path, "contenu décompressé anormalement volumineux (archive piégée ?) ; le fichier n'est pas lu.")
-    return _check_extents(path, [i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)])
+    return [i.filename for i in infos if _SHEET_PART.fullmatch(i.filename)]
 
 
 def _check_extents(path: Path, sheets: list[str]) -> dict[str, dict[str, str]]:
     """Refuse a sheet whose cells span more than MAX_CELLS: calamine holds a sheet as one dense block, and a
     single cell at XFD1048576 would have it ask for 512 GB and abort the process."""
-    errors: dict[str, dict[str, str]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
-            for name in sheets:
-                rows, columns, errors[name] = _extent(archive, name)
-                if rows * columns > MAX_CELLS:
-                    raise _refuse(path, f"une feuille s'étend sur {rows} lignes et {columns} colonnes, bien "
-                                        "au-delà d'un classeur de suivi ; supprimez les lignes et colonnes vides "
-                                        "en bas et à droite des tableaux, enregistrez, puis réessayez.")
+            return _extents_in(path, archive, sheets)
+    except ZIP_ERRORS:
+        raise _refuse(path, DAMAGED) from None
+
+
+def _extents_in(path: Path, archive: zipfile.ZipFile, sheets: list[str]) -> dict[str, dict[str, str]]:
+    errors: dict[str, dict[str, str]] = {}
+    try:
+        for name in sheets:
+            rows, columns, errors[name] = _extent(archive, name)
+            if rows * columns > MAX_CELLS:
+                raise _refuse(path, f"une feuille s'étend sur {rows} lignes et {columns} colonnes, bien "
+                                    "au-delà d'un classeur de suivi ; supprimez les lignes et colonnes vides "
+                                    "en bas et à droite des tableaux, enregistrez, puis réessayez.")
     except ZIP_ERRORS:
         raise _refuse(path, DAMAGED) from None
     return {name: found for name, found in errors.items() if found}
@@ -138,17 +153,13 @@ def _error_cells(text: bytes) -> Iterator[tuple[str, str]]:
         yield ref.group(1).decode(), value.group(1).decode() if value else "#N/A"
 
 
-def _mark_errors(path: Path, grids: dict[str, Grid], errors: dict[str, dict[str, str]]) -> None:
+def _mark_errors(grid: Grid, errors: dict[str, str]) -> None:
     """Put each error cell's text, as an ExcelError, where calamine left an empty string."""
-    for name, part in _sheet_parts(path).items():
-        grid = grids.get(name)
-        if grid is None or part not in errors:
-            continue
-        for ref, text in errors[part].items():
-            letters = ref.rstrip("0123456789")
-            i, j = int(ref[len(letters):]) - grid.top, _column_number(letters.encode()) - grid.left
-            if 0 <= i < len(grid.cells) and 0 <= j < len(grid.cells[i]):
-                grid.cells[i][j] = ExcelError(text)
+    for ref, text in errors.items():
+        letters = ref.rstrip("0123456789")
+        i, j = int(ref[len(letters):]) - grid.top, _column_number(letters.encode()) - grid.left
+        if 0 <= i < len(grid.cells) and 0 <= j < len(grid.cells[i]):
+            grid.cells[i][j] = ExcelError(text)
 
 
 def _sheet_parts(path: Path) -> dict[str, str]:
@@ -194,25 +205,91 @@ def is_date1904(path: Path) -> bool:
 
 
 def read_grids(path: Path) -> dict[str, Grid]:
+    """Every sheet of the workbook as a grid (after `check_container`; error cells left empty)."""
+    with _calamine(path) as book:
+        return {meta.name: _grid(book, meta.name) for meta in book.sheets_metadata}
+
+
+@contextmanager
+def _calamine(path: Path) -> Iterator[Any]:
+    """The workbook opened by calamine; whatever calamine raises on a broken package, refused in French."""
     # imported here, not above: python-calamine is compiled and Pyodide < 0.29 lacks it, and the buttons
     # (xlwings Lite among them) import this module without reading any file (tests/test_lite_path.py)
     import python_calamine
 
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        grids = {}
-        for meta in book.sheets_metadata:
-            sheet = book.get_sheet_by_name(meta.name)
-            start = sheet.start or (0, 0)
-            grids[meta.name] = Grid(meta.name, _shared(sheet.to_python(skip_empty_area=True)),
-                                    start[0] + 1, start[1] + 1)
-            del sheet  # calamine's own copy of the sheet, before the next one is parsed
-        return grids
+        yield python_calamine.CalamineWorkbook.from_path(str(path))
     except UnusableWorkbook:
         raise
     except Exception as exc:  # calamine raises several exception types for a broken package
         raise _refuse(path, f"le classeur ne peut pas être lu ({type(exc).__name__}) ; "
                             f"{SAVE_AS} puis réessayez.") from None
+
+
+def _grid(book: Any, name: str, rows: int | None = None) -> Grid:
+    """One sheet's used range (its first `rows` rows only, when given)."""
+    sheet = book.get_sheet_by_name(name)
+    start = sheet.start or (0, 0)
+    cells = sheet.to_python(skip_empty_area=True, nrows=rows)
+    del sheet  # calamine's own copy of the sheet, before the next one is parsed
+    return Grid(name, _shared(cells), start[0] + 1, start[1] + 1)
+
+
+class _NeededSheets:
+    """The sheets a command reads, each checked before calamine parses it: Paramètres, the data sheets (under
+    the names Paramètres gives them, else the contract's), and the first rows of each Synthèse (its status).
+
+    The tool's generated sheets (Anomalies, À faire, the Échéancier...) are no input, and on a workbook refreshed
+    for years they hold as many cells as the data: parsing them would only cost time and memory, as it would
+    for the user's own sheets.
+    """
+
+    def __init__(self, path: Path, book: Any, archive: zipfile.ZipFile, sheet_parts: list[str]):
+        self.path, self.book, self.archive, self.sheet_parts = path, book, archive, sheet_parts
+        self.parts = _sheet_parts(path)
+        self.names = [meta.name for meta in book.sheets_metadata]
+        self.grids: dict[str, Grid] = {}
+        self.unmapped_checked = False
+
+    def read(self, name: str, rows: int | None = None) -> None:
+        if name in self.grids:
+            return
+        errors = self._check(name)
+        grid = self.grids[name] = _grid(self.book, name, rows)
+        if errors:
+            _mark_errors(grid, errors)
+
+    def _check(self, name: str) -> dict[str, str]:
+        """The sheet's extent refused past MAX_CELLS, and its error cells; a sheet whose part the workbook's
+        relationships do not name has every such part checked instead."""
+        part = self.parts.get(name)
+        if part in self.sheet_parts:
+            return _extents_in(self.path, self.archive, [part]).get(part, {})
+        if not self.unmapped_checked:
+            _extents_in(self.path, self.archive, [p for p in self.sheet_parts if p not in self.parts.values()])
+            self.unmapped_checked = True
+        return {}
+
+    def in_order(self) -> dict[str, Grid]:
+        return {name: self.grids[name] for name in self.names if name in self.grids}
+
+
+def _read_needed(path: Path, sheet_parts: list[str], date1904: bool) -> tuple[list[str], dict[str, Grid]]:
+    """Every sheet name, and the grids of the sheets `locate` and the run's plan use (`_NeededSheets`)."""
+    with _calamine(path) as book, zipfile.ZipFile(path) as archive:
+        needed = _NeededSheets(path, book, archive, sheet_parts)
+        unread = {name: Grid(name, []) for name in needed.names}  # `locate`'s choice needs the names alone
+        parametres = find_parametres(unread)
+        if parametres is not None:
+            needed.read(parametres.name)
+        overrides = read_settings(needed.grids.get(parametres.name) if parametres else None, date1904).sheet_names
+        for sheet in schema.DATA_SHEETS:
+            if (found := find_sheet(sheet, unread, overrides)) is not None:
+                needed.read(found.name)
+        for name in needed.names:
+            if plan.synthese_month(name) is not None:
+                needed.read(name, plan.STATUS_ROWS)
+        return needed.names, needed.in_order()
 
 
 def _shared(cells: list[list]) -> list[list]:
@@ -232,11 +309,14 @@ def _shared(cells: list[list]) -> list[list]:
 _NUMBERS = frozenset({bool, int, float})
 
 
-def _shared_column(values: tuple) -> Sequence:
-    if len(_NUMBERS.intersection(map(type, values))) > 1:
-        return values  # 1.0 and True are equal keys, yet different cells
-    first = {value: value for value in dict.fromkeys(values)}
-    return list(map(first.__getitem__, values))
+def _shared_column(values: tuple) -> Iterable:
+    """The column with each value replaced by one object equal to it (lazily: the rows are rebuilt from it)."""
+    one_of_each = dict(zip(values, values, strict=True))  # value -> the last cell equal to it
+    # 1.0 and True are equal keys, yet different cells: a column mixing number types is left as it is. Equal
+    # cells of different types leave a number among the keys, so that columns without one skip the check.
+    if not _NUMBERS.isdisjoint(map(type, one_of_each)) and len(_NUMBERS.intersection(map(type, values))) > 1:
+        return values
+    return map(one_of_each.__getitem__, values)
 
 
 def sha256_of(path: Path) -> str:
@@ -250,12 +330,13 @@ def sha256_of(path: Path) -> str:
 def read_workbook(path: str | Path) -> RawWorkbook:
     """Every data sheet of a workbook file, located; raises UnusableWorkbook."""
     path = Path(path)
-    errors = check_container(path)
+    sheet_parts = check_package(path)
+    date1904 = is_date1904(path)
     with gc_paused():  # the grids hold every cell as its own object, and no cycle (core/gc_paused.py)
-        grids = read_grids(path)
-        if errors:
-            _mark_errors(path, grids, errors)
-        raw = locate(grids, is_date1904(path))
+        names, grids = _read_needed(path, sheet_parts, date1904)
+        raw = locate(grids, date1904)
+    # `locate` chose among the sheets read exactly as among them all; the anomalies are ordered by every sheet
+    raw.sheet_names = names
     raw.synthese_status = plan.statuses_from_grids(grids)  # which months the run must complete (core/plan.py)
     if "porteurs" not in raw.tables:
         raise _refuse(path, "aucune feuille « Porteurs » ; ce n'est pas un classeur CitésLab "

@@ -69,13 +69,29 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_NAMES: dict[int, tuple[Sheet, dict[str, Column]]] = {}
+
+
+def _columns_by_name(sheet: Sheet) -> dict[str, Column]:
+    """Every name of the sheet's columns (header, key, synonyms; folded) -> the first column it names. Made
+    once per sheet: the header search asks for it for each of the first rows' cells."""
+    cached = _NAMES.get(id(sheet))
+    if cached is None or cached[0] is not sheet:
+        lookup: dict[str, Column] = {}
+        for column in sheet.columns:
+            for name in column.names():
+                lookup.setdefault(name, column)
+        cached = _NAMES[id(sheet)] = (sheet, lookup)
+    return cached[1]
+
+
 def _match_column(sheet: Sheet, header) -> tuple[Column | None, str | None]:
     if is_blank(header):
         return None, None
     key = fold(header)
-    for column in sheet.columns:
-        if key in column.names():
-            return column, None
+    column = _columns_by_name(sheet).get(key)
+    if column is not None:
+        return column, None
     if sheet is schema.FINANCEMENT and key.endswith(fold(schema.FUNDER_SUFFIX)):
         funder = str(header).strip().rstrip(":").strip()[: -len(schema.FUNDER_SUFFIX)].strip()
         if funder:
@@ -121,12 +137,20 @@ def locate_table(sheet: Sheet, grid: Grid) -> tuple[RawTable, list[Column]]:
     rows = []
     pick = _picker(positions)
     width = positions[-1] + 1 if positions else 0
-    for i in range(best_index + 1, len(grid.cells)):
-        line = grid.cells[i]
-        values = pick(line) if len(line) >= width else [line[j] if j < len(line) else None for j in positions]
-        if _blank_row(values):
+    # The usual line, every column named and no wider, is its own row: tested here, not through `pick`, since
+    # this loop runs once per row of the sheet.
+    whole = len(positions) if positions == list(range(len(positions))) else -1
+    top, cells = grid.top, grid.cells
+    for i in range(best_index + 1, len(cells)):
+        line = cells[i]
+        if len(line) == whole:
+            values = line
+        else:
+            values = pick(line) if len(line) >= width else [line[j] if j < len(line) else None for j in positions]
+        first = values[0] if values else None
+        if (first is None or (first.__class__ is str and not first.strip())) and _blank_row(values):
             continue
-        rows.append((grid.top + i, values))
+        rows.append((top + i, values))
     missing = [c for c in sheet.columns if c.required and c.key not in seen]
     return RawTable(sheet, grid.name, grid.top + best_index, columns, rows), missing
 

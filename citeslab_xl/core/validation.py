@@ -156,12 +156,18 @@ def convert_column(values: Sequence, convert: Callable[[Any], Any],
     column is required.
     """
     keys = _keys(values)
-    outcomes = {key: _cell_outcome(_value(key), convert, missing) for key in dict.fromkeys(keys)}
+    keyed_by_type = keys is not values
+    outcomes = dict.fromkeys(keys)  # filled in place: one dictionary, however many distinct values
+    anomalies: dict[Any, CellAnomaly] = {}  # the refused keys
+    for key in outcomes:
+        outcome = _cell_outcome(key[1] if keyed_by_type and key.__class__ is _Typed else key, convert, missing)
+        outcomes[key] = outcome
+        if outcome.__class__ is Refused:
+            anomalies[key] = outcome.anomaly
     typed = list(map(outcomes.__getitem__, keys))
-    refused_keys = {key for key, outcome in outcomes.items() if outcome.__class__ is Refused}
-    if not refused_keys:
+    if not anomalies:
         return typed, []
-    refused = [(index, outcomes[key].anomaly) for index, key in enumerate(keys) if key in refused_keys]
+    refused = [(index, anomalies[key]) for index, key in enumerate(keys) if key in anomalies]
     for index, _ in refused:
         typed[index] = None
     return typed, refused
@@ -187,10 +193,6 @@ class _Typed(tuple):
 
     def __new__(cls, value):
         return super().__new__(cls, (value.__class__, value))
-
-
-def _value(key):
-    return key[1] if key.__class__ is _Typed else key
 
 
 # --- one sheet ----------------------------------------------------------------

@@ -9,29 +9,55 @@ errors) are French too (`citeslab_xl.doors.french`). Nothing heavy is imported b
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from citeslab_xl.core import periods
 from citeslab_xl.core.errors import CitesLabError, RequestRefused
 from citeslab_xl.core.periods import Period
-from citeslab_xl.doors import api
 from citeslab_xl.doors.french import FrenchCommand, FrenchGroup, ValueRefused
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from citeslab_xl.doors import api
+else:
+    class _Deferred:
+        """The API module, imported at its first use: `--help` and usage errors need none of the engine."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(importlib.import_module("citeslab_xl.doors.api"), name)
+
+    api = _Deferred()
 
 app = typer.Typer(cls=FrenchGroup, add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="CitésLab : vérifier le classeur, calculer les indicateurs, préparer les synthèses.")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+@cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console  # made at first use: rich's console is a fifth of `--help`'s start-up
+
+    return Console(stderr=stderr, soft_wrap=True)
+
+
+def out() -> Console:
+    return _console(False)
+
+
+def err() -> Console:
+    return _console(True)
+
 
 # The option that says what a refusal of the engine (`RequestRefused.field`) is about.
 FIELD_OPTIONS = {"as_of": "--as-of", "period": "--period", "month": "--month", "people": "--people, --years",
@@ -92,12 +118,12 @@ AsJson = Annotated[bool, typer.Option("--json", help="Écrit le résultat en JSO
 # --- refusals and messages -------------------------------------------------------------
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(message, markup=False, highlight=False)
+    err().print(message, markup=False, highlight=False)
     raise typer.Exit(code)
 
 
 def say(message: str) -> None:
-    err.print(message, markup=False, highlight=False)
+    err().print(message, markup=False, highlight=False)
 
 
 @contextmanager
@@ -115,8 +141,8 @@ def refusals() -> Iterator[None]:
 @contextmanager
 def working(message: str) -> Iterator[None]:
     """A spinner on a terminal, nothing when the output is piped."""
-    if err.is_terminal:
-        with err.status(message):
+    if err().is_terminal:
+        with err().status(message):
             yield
     else:
         yield
@@ -311,20 +337,22 @@ def doctor(workbook: Workbook) -> None:
 
     findings = api.doctor(workbook)
     for finding in findings:
-        out.print(finding.text(), markup=False, highlight=False)
+        out().print(finding.text(), markup=False, highlight=False)
     raise typer.Exit(1 if needs_action(findings) else 0)
 
 
 # --- printing ----------------------------------------------------------------------------
 
 def print_figures(figures: Any, title: str) -> None:
+    from rich.table import Table
+
     from citeslab_xl.core.figures import CATALOGUE, display
 
     scalars = Table("Indicateur", "Valeur", title=title, title_justify="left")
     for figure in CATALOGUE:
         if figure.is_scalar:
             scalars.add_row(figure.label, figure.display(figures.value(figure.key)))
-    out.print(scalars)
+    out().print(scalars)
     for figure in CATALOGUE:
         if figure.is_scalar:
             continue
@@ -333,10 +361,12 @@ def print_figures(figures: Any, title: str) -> None:
             shown = (", ".join(f"{part.label} {display(part.kind, getattr(entry, part.name))}" for part in figure.parts)
                      if figure.parts else display(figure.kind, entry))
             table.add_row(str(sub), shown)
-        out.print(table)
+        out().print(table)
 
 
 def print_funding(split: Any) -> None:
+    from rich.table import Table
+
     from citeslab_xl.core.figures import Kind, display
 
     def euros(amount: Any) -> str:
@@ -347,27 +377,31 @@ def print_funding(split: Any) -> None:
     for row in split.split_rows:
         table.add_row(str(row.annee), row.poste, euros(row.cout), *[euros(row.parts[f]) for f in split.funders],
                       euros(row.reste_a_charge))
-    out.print(table)
+    out().print(table)
 
 
 def print_purge_rows(rows: list[Any]) -> None:
+    from rich.table import Table
+
     from citeslab_xl.core.purge import HEADERS
 
-    if not out.is_terminal:
+    if not out().is_terminal:
         for row in rows:
             print("\t".join("" if v is None else str(v) for v in row.values()))
         return
     table = Table(*HEADERS, title="Dossiers au-delà de la durée de conservation", title_justify="left")
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row.values()])
-    out.print(table)
+    out().print(table)
 
 
 def print_anomalies(anomalies: list[Any]) -> None:
+    from rich.table import Table
+
     if not anomalies:
-        out.print("Aucune anomalie.", markup=False)
+        out().print("Aucune anomalie.", markup=False)
         return
-    if not out.is_terminal:
+    if not out().is_terminal:
         for a in anomalies:
             where = f"{a.feuille}!{a.cellule}" if a.cellule else a.feuille
             print(f"{a.gravite.value}\t{where}\t{a.code}\t{a.message}")
@@ -375,7 +409,7 @@ def print_anomalies(anomalies: list[Any]) -> None:
     table = Table("Gravité", "Feuille", "Cellule", "Colonne", "Valeur", "Message", "Code", show_lines=False)
     for a in anomalies:
         table.add_row(a.gravite.value, a.feuille, a.cellule or "", a.colonne or "", a.valeur or "", a.message, a.code)
-    out.print(table, markup=False, highlight=False)
+    out().print(table, markup=False, highlight=False)
 
 
 def main() -> None:
