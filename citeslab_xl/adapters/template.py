@@ -4,8 +4,8 @@ Every data sheet is an Excel table with French headers, a frozen header row,
 widths, number formats and drop-down lists fed from `Paramètres` (and, for
 `ID porteur`, from the Porteurs table's IDs) down to the sheet's last row, from
 sources that grow as values are added; `Accueil` explains the sheets and
-buttons. `build_workbook(rows)` also fills the data sheets, which is how the
-demo workbook is made.
+buttons. `build_workbook(rows)` also fills the data sheets; the demo saves the
+same workbook through `template_rows`, which writes the rows itself, faster.
 """
 
 from __future__ import annotations
@@ -136,15 +136,20 @@ def headers_of(sheet: Sheet, funders: tuple[str, ...]) -> list[str]:
     return headers
 
 
-def _row_values(sheet: Sheet, funders: tuple[str, ...], row: dict) -> list:
+def row_values(sheet: Sheet, funders: tuple[str, ...], row: dict) -> list:
     keys = [c.key for c in sheet.columns]
     if sheet is schema.FINANCEMENT:
         keys += [share_column(f) for f in funders]
     return [_cell_value(row.get(key)) for key in keys]
 
 
+def column_kinds(sheet: Sheet, funders: tuple[str, ...]) -> list[Kind]:
+    """The kind of each column of the sheet, the funders' shares last on Financement."""
+    return [c.kind for c in sheet.columns] + ([Kind.PERCENT] * len(funders) if sheet is schema.FINANCEMENT else [])
+
+
 def _format_columns(ws, sheet: Sheet, funders: tuple[str, ...], n_rows: int) -> None:
-    kinds = [c.kind for c in sheet.columns] + ([Kind.PERCENT] * len(funders) if sheet is schema.FINANCEMENT else [])
+    kinds = column_kinds(sheet, funders)
     widths = [c.width for c in sheet.columns] + [18] * (len(kinds) - len(sheet.columns))
     for index, (kind, width) in enumerate(zip(kinds, widths, strict=True), start=1):
         letter = get_column_letter(index)
@@ -190,12 +195,12 @@ def _add_validations(ws, sheet: Sheet) -> None:
         ws.add_data_validation(dv)
 
 
-def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: list[dict]) -> None:
+def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: list[dict], fill: bool) -> None:
     ws = wb.create_sheet(sheet.name)
     headers = headers_of(sheet, funders)
     ws.append(headers)
-    for excel_row, row in enumerate(rows, start=2):
-        values = _row_values(sheet, funders, row)
+    for excel_row, row in enumerate(rows if fill else [], start=2):
+        values = row_values(sheet, funders, row)
         ws.append(values)
         for column, value in enumerate(values, start=1):
             if is_formula_like(value):  # what the row says is text, even when it looks like a formula
@@ -204,11 +209,16 @@ def _add_data_sheet(wb: Workbook, sheet: Sheet, funders: tuple[str, ...], rows: 
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    _format_columns(ws, sheet, funders, len(rows))
+    _format_columns(ws, sheet, funders, len(rows) if fill else 0)
     _add_validations(ws, sheet)
     ref = f"A1:{get_column_letter(len(headers))}{max(len(rows), 1) + 1}"
     table = Table(displayName=table_name(sheet), ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    # Named from the headers here: left to openpyxl, it reads them through `ws[ref]`, one cell object per
+    # cell of the table, which costs as much as the rows themselves.
+    table._initialise_columns()
+    for table_column, header in zip(table.tableColumns, headers, strict=True):
+        table_column.name = header
     ws.add_table(table)
 
 
@@ -241,13 +251,18 @@ def _write_accueil(wb: Workbook) -> None:
 
 def build_workbook(rows: dict[str, list[dict]] | None = None,
                    funders: tuple[str, ...] = schema.DEFAULT_FUNDERS,
-                   charges: tuple[tuple[str, float], ...] = schema.DEFAULT_CHARGES) -> Workbook:
+                   charges: tuple[tuple[str, float], ...] = schema.DEFAULT_CHARGES,
+                   *, fill: bool = True) -> Workbook:
     """The managed workbook, with its data sheets filled from `rows` (keyed by sheet key) and its
-    Chargés de mission (name, ETP) in Paramètres."""
+    Chargés de mission (name, ETP) in Paramètres.
+
+    With `fill=False` the rows are left out but every table is sized for them: `template_rows` writes
+    them straight into the saved package, which openpyxl takes a minute to do for a large demo.
+    """
     rows = rows or {}
     wb = Workbook()
     _write_accueil(wb)
     for sheet in schema.DATA_SHEETS:
-        _add_data_sheet(wb, sheet, funders, rows.get(sheet.key, []))
+        _add_data_sheet(wb, sheet, funders, rows.get(sheet.key, []), fill)
     _write_parametres(wb, charges)
     return wb

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from citeslab_xl.adapters import files
-from citeslab_xl.adapters.template import build_workbook
+from citeslab_xl.adapters.template_rows import save_filled_workbook
 from citeslab_xl.demo.generator import DemoData, generate
 
 SUFFIXES = (".xlsx",)
@@ -18,5 +18,6 @@ def write_demo(path: str | Path, people: int = 400, years: int = 3, seed: int = 
     target = Path(path)
     files.check_new_target(target, SUFFIXES)  # before the generation, which takes seconds for a large demo
     data = generate(people, years, seed, errors, as_of=as_of)
-    files.create_file(target, build_workbook(data.rows, charges=data.charges).save, suffixes=SUFFIXES)
+    files.create_file(target, lambda temp: save_filled_workbook(temp, data.rows, charges=data.charges),
+                      suffixes=SUFFIXES)
     return data
