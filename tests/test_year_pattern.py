@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import random
 
+import pytest
+from conftest import AS_OF
+
 from citeslab_xl.core import audit
 from citeslab_xl.core.suppression import Hidden
-from citeslab_xl.core.year_pattern import AGGREGATES, QUARTERS, YEAR, BreakdownCounts, FamilyCounts, decide_family
+from citeslab_xl.core.year_pattern import (
+    AGGREGATES,
+    QUARTERS,
+    YEAR,
+    BreakdownCounts,
+    FamilyCounts,
+    _protect,
+    decide_family,
+)
 from citeslab_xl.core.year_pattern import cell_bounds as bounds_of
 
 
@@ -71,3 +82,26 @@ def test_the_programs_only_ever_add_masque_to_the_first_pass():
             for before, after in zip(first, final, strict=True):
                 assert before is None or before is after
                 assert before is not None or after in (None, Hidden.SECONDARY)
+
+
+@pytest.mark.slow
+def test_a_familys_own_count_is_hidden_only_when_no_category_can_be(tmp_path):
+    # The 3-year demo as of 26/11/2026: November's « Autre » prescripteur (1) needs one more cell hidden, and
+    # the only shown one in its lines is November's count of nouveaux porteurs (34). Hiding it would hide the
+    # year to date the agglomeration reads first (377): the pass looks further out for a category instead.
+    from citeslab_xl import api
+    from citeslab_xl.core import export_pattern
+    from citeslab_xl.demo import write_demo
+
+    path = tmp_path / "demo.xlsx"
+    write_demo(path, years=3, as_of=AS_OF)
+    _, dataset = api._read(path, AS_OF)
+    spec = next(f for f in export_pattern.FAMILIES if f.key == "nouveaux_porteurs")
+    pattern = decide_family(export_pattern.family_counts(dataset, spec, 2026, AS_OF), 5)
+    november, to_november = AGGREGATES.index((11,)), AGGREGATES.index(tuple(range(1, 12)))
+    assert pattern.table.mask[november][0] is None and pattern.shown(tuple(range(1, 12))) == 377
+    assert pattern.table.rows()[to_november][0] == 377
+    table = pattern.table  # the audit's criterion is met: one more pass finds nothing to hide
+    again = [list(row) for row in table.mask]
+    _protect(table.values, again, list(table.lines), table.threshold, pattern.unpublished)
+    assert again == [list(row) for row in table.mask]

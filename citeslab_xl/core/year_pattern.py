@@ -198,10 +198,13 @@ def _hide_beside(grid, mask, lines_of: dict[Position, list[Line]], failing: list
 def _to_hide(grid, mask, lines_of: dict[Position, list[Line]], cell: Position,
              unpublished: frozenset[Position]) -> Position | None:
     """The smallest shown non-zero cell of the cell's lines, from the line with the fewest hidden cells first
-    (the one that pins it), a month before a total of months, the fewest cells hidden with it (`_cost`), a
-    category before the total; when its lines have none, the lines of their cells, and so on outwards."""
+    (the one that pins it), a month before a total of months, the fewest cells hidden with it (`_cost`); when
+    its lines have none, the lines of their cells, and so on outwards. A family's own count (column 0: the
+    nouveaux porteurs, rendez-vous… the agglomeration reads first) is taken only when no category is left at
+    any distance: hiding it hides every total of months that holds it."""
     seen_lines: set[int] = set()
     frontier = {cell}
+    fallback = None
     while frontier:
         lines = [line for p in sorted(frontier) for line in lines_of.get(p, ()) if id(line) not in seen_lines]
         seen_lines.update(id(line) for line in lines)
@@ -209,12 +212,15 @@ def _to_hide(grid, mask, lines_of: dict[Position, list[Line]], cell: Position,
         for line in lines:
             members = (*line.cells, line.total)
             hidden = sum(1 for p in members if mask[p[0]][p[1]] is not None)
-            candidates += [(hidden, p[0] >= 12, _cost(mask, p), p[1] == 0, grid[p[0]][p[1]], p) for p in members
+            candidates += [(p[1] == 0, hidden, p[0] >= 12, _cost(mask, p), grid[p[0]][p[1]], p) for p in members
                            if mask[p[0]][p[1]] is None and grid[p[0]][p[1]] and p not in unpublished]
         if candidates:
-            return min(candidates)[-1]
+            best = min(candidates)
+            if not best[0]:
+                return best[-1]
+            fallback = fallback or best[-1]
         frontier = {p for line in lines for p in (*line.cells, line.total)}
-    return None
+    return fallback
 
 
 def _cost(mask, position: Position) -> int:
