@@ -12,7 +12,7 @@ from defusedxml import ElementTree
 from citeslab_xl.adapters.opc import CT, NS, RT, Package, PackageEdit, PackURI, rels, xmltext
 from citeslab_xl.adapters.opc.content_types import ContentTypes, updated
 from citeslab_xl.adapters.opc.package import NEW_PART_TIME, write_zip
-from citeslab_xl.adapters.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from citeslab_xl.adapters.opc.packuri import PACKAGE_URI
 from citeslab_xl.core.errors import UnusableWorkbook
 
 SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -216,8 +216,8 @@ def test_a_package_that_is_no_zip_is_refused_in_a_sentence():
         Package(b"not a zip", "x.xlsx")
 
 
-def test_a_broken_part_is_refused_in_a_sentence(package):
-    package.parts[PackURI("/xl/workbook.xml")] = b"<workbook"
+def test_a_broken_part_is_refused_in_a_sentence():
+    package = Package(package_bytes({"xl/workbook.xml": b"<workbook"}), "test.xlsx")
     with pytest.raises(UnusableWorkbook, match=r"« xl/workbook\.xml » est endommagée"):
         package.xml(PackURI("/xl/workbook.xml"))
 
@@ -242,7 +242,7 @@ def test_an_edit_keeps_the_order_and_metadata_of_the_parts_it_does_not_change(pa
     assert times["xl/worksheets/sheet2.xml"] == (2024, 5, 6, 7, 8, 10)
     assert times["xl/worksheets/sheet3.xml"] == NEW_PART_TIME
     data = dict((info.filename, data) for info, data in entries)
-    assert data["xl/worksheets/sheet2.xml"] is package.parts[PackURI("/xl/worksheets/sheet2.xml")]
+    assert data["xl/worksheets/sheet2.xml"] is None  # kept as it stands in her file, never inflated
     assert b"sheet3.xml" in data["xl/_rels/workbook.xml.rels"]
     assert types_of(data["[Content_Types].xml"].decode()).overrides["/xl/worksheets/sheet3.xml"] == SHEET_CT
 
@@ -251,7 +251,7 @@ def test_an_edit_leaves_an_unchanged_content_types_part_byte_identical(package):
     edit = PackageEdit(package)
     edit.put_text(PackURI("/xl/workbook.xml"), "<workbook><sheets/></workbook>")
     data = dict((info.filename, data) for info, data in edit.entries())
-    assert data["[Content_Types].xml"] is package.parts[CONTENT_TYPES_URI]
+    assert data["[Content_Types].xml"] is None
 
 
 def test_an_edit_refuses_to_produce_a_broken_part(package):
@@ -273,3 +273,10 @@ def test_the_entries_make_a_package_that_reads_back(package):
     write_zip(buffer, PackageEdit(package).entries())
     again = Package(buffer.getvalue(), "copie.xlsx")
     assert again.parts == package.parts
+
+
+def test_a_damaged_part_is_refused_when_the_package_is_read():
+    data = bytearray(package_bytes({"xl/workbook.xml": b"<workbook/>" * 50}))
+    data[data.index(b"<workbook/>")] ^= 1  # stored uncompressed by zipfile's default: the CRC no longer matches
+    with pytest.raises(UnusableWorkbook, match="archive illisible"):
+        Package(bytes(data), "x.xlsx")

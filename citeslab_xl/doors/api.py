@@ -204,11 +204,11 @@ def _one_run_at_a_time(path: Path, out: str | Path | None) -> Iterator[None]:
         yield
 
 
-def _write(path: Path, raw: RawWorkbook, dataset: Dataset, layouts: list[SheetLayout], action: str,
+def _write(path: Path, rows: int, dataset: Dataset, layouts: list[SheetLayout], action: str,
            out: str | Path | None, as_of: date) -> RunReport:
     from citeslab_xl.adapters.writer import write_generated
 
-    run = journal.run_values(action, __version__, rows_read(raw), len(dataset.anomalies), as_of=as_of)
+    run = journal.run_values(action, __version__, rows, len(dataset.anomalies), as_of=as_of)
     report = write_generated(path, layouts, out=out, journal_row=run)
     return RunReport(report.path, [layout.name for layout in layouts], len(dataset.errors), len(dataset.warnings),
                      report.backup)
@@ -221,9 +221,15 @@ def refresh(path: str | Path, as_of: date | None = None, month: Period | None = 
     if month is not None:
         check_period(month, day, kind=PeriodKind.MONTH, subject="Une synthèse mensuelle", field="month")
     with _one_run_at_a_time(path, out):
-        raw, dataset = _read(path, day)
-        run = plan.refresh_plan(raw.sheet_names, day, month, rebuild, raw.synthese_status)
-        return _write(path, raw, dataset, refresh_layouts(dataset, run, day), caption("actualiser"), out, day)
+        rows, dataset, run = _read_for_refresh(path, day, month, rebuild)
+        return _write(path, rows, dataset, refresh_layouts(dataset, run, day), caption("actualiser"), out, day)
+
+
+def _read_for_refresh(path: Path, as_of: date, month: Period | None,
+                      rebuild: bool) -> tuple[int, Dataset, plan.RunPlan]:
+    """What a refresh needs of the raw read, so that its grids are freed before the sheets are built and written."""
+    raw, dataset = _read(path, as_of)
+    return rows_read(raw), dataset, plan.refresh_plan(raw.sheet_names, as_of, month, rebuild, raw.synthese_status)
 
 
 def committee(path: str | Path, kind: str, period: Period | None = None, as_of: date | None = None,
@@ -233,8 +239,10 @@ def committee(path: str | Path, kind: str, period: Period | None = None, as_of: 
     chosen = committee_period(kind, period, day)
     with _one_run_at_a_time(path, out):
         raw, dataset = _read(path, day)
+        rows = rows_read(raw)
+        del raw  # its grids, freed before the sheet is built and written
         layout = committee_layout(dataset, kind, chosen, day)
-        return _write(path, raw, dataset, [layout], COMMITTEES[kind][2], out, day)
+        return _write(path, rows, dataset, [layout], COMMITTEES[kind][2], out, day)
 
 
 # --- the files the tool creates ------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cached_property
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
@@ -30,7 +30,9 @@ from citeslab_xl.adapters.opc.zipcopy import Record, ZipWriter
 from citeslab_xl.core.errors import UnusableWorkbook, WriteRefused
 
 NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)  # no clock time inside the file: same input, same bytes
-Entry = tuple[zipfile.ZipInfo, bytes]
+Entry = tuple[zipfile.ZipInfo, bytes | None]
+"""A zip entry of the new package and its part's bytes; None for a part of hers kept as it was (`KeptInfo`),
+which is copied from her file as it stands there and never inflated."""
 WriteEntry = Callable[[ZipWriter, Record, bytes], None]
 """Writes one entry of the new file: the writer, the entry's record, and the bytes it takes in the file."""
 
@@ -48,6 +50,38 @@ class KeptInfo(zipfile.ZipInfo):
         self.record = record
 
 
+UNREADABLE = (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError)
+CHECK_CHUNK = 1 << 20
+
+
+class _Parts(Mapping[PackURI, bytes]):
+    """The parts by name, each inflated when asked for and not kept: her data sheets, inflated, weigh ten times
+    her file, and the writer reads only the few parts it edits."""
+
+    def __init__(self, archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]):
+        self.archive = archive
+        self.infos = {PackURI.from_membername(info.filename): info for info in infos}
+
+    def __getitem__(self, name: PackURI) -> bytes:
+        return self.archive.read(self.infos[name])
+
+    def __iter__(self) -> Iterator[PackURI]:
+        return iter(self.infos)
+
+    def __len__(self) -> int:
+        return len(self.infos)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.infos
+
+    def check(self) -> None:
+        """Inflate every part once, chunk by chunk, so that a damaged one (bad data, CRC) is refused up front."""
+        for info in self.infos.values():
+            with self.archive.open(info) as part:
+                while part.read(CHECK_CHUNK):
+                    pass
+
+
 class Package:
     """The parts of an OPC package, by part name."""
 
@@ -55,11 +89,12 @@ class Package:
         self.label = label
         self.data = data
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                self.infos = archive.infolist()
-                _refuse_encrypted(self.infos, label)
-                self.parts = {PackURI.from_membername(info.filename): archive.read(info) for info in self.infos}
-        except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError) as exc:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            self.infos = archive.infolist()
+            _refuse_encrypted(self.infos, label)
+            self.parts = _Parts(archive, self.infos)
+            self.parts.check()
+        except UNREADABLE as exc:
             raise UnusableWorkbook(f"{label} : archive illisible ({exc}) ; reprenez une copie intacte "
                                    "(ou la sauvegarde .bak).") from None
         self._by_lower = {name.lower(): name for name in self.parts}
@@ -191,11 +226,10 @@ class PackageEdit:
         entries: list[Entry] = []
         for info, record in zip(self.package.infos, self.package.records, strict=True):
             name = PackURI.from_membername(info.filename)
-            data = self.package.parts[name]
-            if name in self.parts and self.parts[name] != data:
+            if name in self.parts and self.parts[name] != self.package.parts[name]:
                 entries.append((_copy_info(info), self.parts[name]))
             elif name in self.parts or name not in self.removed:  # a part put back as it was is kept as it was
-                entries.append((KeptInfo(info, record), data))
+                entries.append((KeptInfo(info, record), None))
         for name, data in self.parts.items():
             if name not in self.package.parts:
                 info = zipfile.ZipInfo(name.membername, NEW_PART_TIME)
@@ -240,11 +274,19 @@ def _write_entry(archive: ZipWriter, record: Record, data: bytes) -> None:
     archive.write(record)
 
 
+def _record(info: zipfile.ZipInfo, data: bytes | None) -> Record:
+    if isinstance(info, KeptInfo):
+        return info.record
+    if data is None:
+        raise ValueError(f"{info.filename} : une partie nouvelle ou modifiée sans contenu")
+    return zipcopy.compressed(info, data)
+
+
 def write_zip(handle: BinaryIO, entries: Iterable[Entry], write_entry: WriteEntry = _write_entry) -> None:
     """The package made of `entries`, written to `handle` one entry at a time through `write_entry`: a part
     kept as it was is copied as it stands in her file, the others are compressed. Every entry is ready, and
     the file known to fit without ZIP64, before the first byte is written."""
-    records = [info.record if isinstance(info, KeptInfo) else zipcopy.compressed(info, data) for info, data in entries]
+    records = [_record(info, data) for info, data in entries]
     zipcopy.check_fits(records)
     archive = ZipWriter(handle)
     for record in records:
