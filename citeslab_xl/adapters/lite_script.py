@@ -32,15 +32,28 @@ from citeslab_xl.doors.buttons import on_the_web
 '''
 
 
-def _sheets_option(button: Button) -> str:
-    for option, names in (("include", button.web_include), ("exclude", button.web_exclude)):
-        if names:
-            return f"    {option}=[\n" + "".join(f'        "{name}",\n' for name in names) + "    ],\n"
+def _left_out_lists() -> dict[tuple[str, ...], str]:
+    """Each distinct list of sheets left out, named once at the top of the script (`NOT_READ`, `NOT_READ_2`...)."""
+    lists = list(dict.fromkeys(button.web_exclude for button in BUTTONS if button.web_exclude))
+    return {names: "NOT_READ" + (f"_{i + 1}" if i else "") for i, names in enumerate(lists)}
+
+
+def _constants(named: dict[tuple[str, ...], str]) -> str:
+    return "".join(f"\n# Les feuilles de l'outil que ces boutons ne lisent pas : Excel sur le web ne les envoie pas.\n"
+                   f"{name} = [\n" + "".join(f'    "{sheet}",\n' for sheet in names) + "]\n"
+                   for names, name in named.items())
+
+
+def _sheets_option(button: Button, named: dict[tuple[str, ...], str]) -> str:
+    if button.web_include:
+        return "    include=[\n" + "".join(f'        "{name}",\n' for name in button.web_include) + "    ],\n"
+    if button.web_exclude:
+        return f"    exclude={named[button.web_exclude]},\n"
     return ""
 
 
-def _script(button: Button) -> str:
-    head = f'\n\n@script(\n    name="{button.caption}",\n{_sheets_option(button)})\n'
+def _script(button: Button, named: dict[tuple[str, ...], str]) -> str:
+    head = f'\n\n@script(\n    name="{button.caption}",\n{_sheets_option(button, named)})\n'
     if button.web_include:  # it reads nothing under xlwings Lite: the plain book, with only what it names
         return head + f"def {button.entry_point}(book: xw.Book):\n    buttons.{button.entry_point}(book)\n"
     return (head + f"async def {button.entry_point}(book: xw.BookAsync):\n"
@@ -48,4 +61,5 @@ def _script(button: Button) -> str:
 
 
 def lite_script() -> str:
-    return HEADER + "".join(_script(button) for button in BUTTONS)
+    named = _left_out_lists()
+    return HEADER + _constants(named) + "".join(_script(button, named) for button in BUTTONS)

@@ -17,16 +17,19 @@ from xlwings import script
 from citeslab_xl import buttons
 from citeslab_xl.doors.buttons import on_the_web
 
+# Les feuilles de l'outil que ces boutons ne lisent pas : Excel sur le web ne les envoie pas.
+NOT_READ = [
+    "Anomalies",
+    "À faire",
+    "Historique mensuel",
+    "Financement calculé",
+    "Échéancier suivis",
+]
+
 
 @script(
     name="Vérifier les données",
-    exclude=[
-        "Anomalies",
-        "À faire",
-        "Historique mensuel",
-        "Financement calculé",
-        "Échéancier suivis",
-    ],
+    exclude=NOT_READ,
 )
 async def verifier(book: xw.BookAsync):
     await on_the_web(buttons.verifier, book)
@@ -34,13 +37,7 @@ async def verifier(book: xw.BookAsync):
 
 @script(
     name="Actualiser les synthèses",
-    exclude=[
-        "Anomalies",
-        "À faire",
-        "Historique mensuel",
-        "Financement calculé",
-        "Échéancier suivis",
-    ],
+    exclude=NOT_READ,
 )
 async def actualiser(book: xw.BookAsync):
     await on_the_web(buttons.actualiser, book)
@@ -48,13 +45,7 @@ async def actualiser(book: xw.BookAsync):
 
 @script(
     name="Comité de pilotage",
-    exclude=[
-        "Anomalies",
-        "À faire",
-        "Historique mensuel",
-        "Financement calculé",
-        "Échéancier suivis",
-    ],
+    exclude=NOT_READ,
 )
 async def comite_pilotage(book: xw.BookAsync):
     await on_the_web(buttons.comite_pilotage, book)
@@ -62,13 +53,7 @@ async def comite_pilotage(book: xw.BookAsync):
 
 @script(
     name="Comité technique",
-    exclude=[
-        "Anomalies",
-        "À faire",
-        "Historique mensuel",
-        "Financement calculé",
-        "Échéancier suivis",
-    ],
+    exclude=NOT_READ,
 )
 async def comite_technique(book: xw.BookAsync):
     await on_the_web(buttons.comite_technique, book)
